@@ -1,0 +1,99 @@
+import { awscdk, javascript } from 'projen';
+
+// The first aws-cdk-lib release with all four aws_appfabric L1 classes. 2.275.0 has only
+// CfnAppAuthorization and CfnIngestionDestination; CfnAppBundle and CfnIngestion arrive in 2.276.0.
+const CDK_FLOOR = '2.276.0';
+// aws-cdk CLI 3.x refuses aws-cdk-lib 2.x cloud assemblies; 2.1148.1 reads 2.276.0's.
+const CDK_CLI = 'aws-cdk@2.1148.1';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-appfabric',
+  description:
+    'AWS CDK constructs for AWS AppFabric (app bundles, app authorizations with Secrets Manager credentials, audit log ingestions) and Venafi TPP OAuth applications.',
+  keywords: ['aws-cdk', 'cdk', 'appfabric', 'aws-appfabric', 'saas', 'ocsf', 'audit-logs', 'venafi', 'tpp'],
+  author: 'cdk-appfabric maintainers',
+  authorAddress: 'maintainers@cdk-appfabric.dev',
+  repositoryUrl: 'https://github.com/cdk-appfabric/cdk-appfabric.git',
+  defaultReleaseBranch: 'main',
+  license: 'Apache-2.0',
+  stability: 'experimental',
+
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  // Bindings for every jsii language.
+  publishToPypi: { distName: 'cdk-appfabric', module: 'cdk_appfabric' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkappfabric',
+    mavenGroupId: 'io.github.cdk-appfabric',
+    mavenArtifactId: 'cdk-appfabric',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkAppFabric', packageId: 'CdkAppFabric' },
+  publishToGo: { moduleName: 'github.com/cdk-appfabric/cdk-appfabric-go' },
+
+  // Handlers: every src/**/*.lambda.ts is bundled at build time into assets/, so a consumer's
+  // synth needs neither Docker nor esbuild. The runtime is pinned: templates stay deterministic.
+  lambdaAutoDiscover: true,
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    bundlingOptions: {
+      // The Lambda Node.js runtime ships the AWS SDK v3; keep it out of the bundle.
+      externals: ['@aws-sdk/*'],
+      sourcemap: false,
+      // `minify` is passed through to esbuild by projen's bundler.
+      ...({ minify: true } as object),
+    },
+  },
+
+  devDeps: [
+    'cdk-nag@^3',
+    CDK_CLI,
+    'esbuild',
+    '@smithy/signature-v4',
+    '@smithy/protocol-http',
+    '@aws-crypto/sha256-js',
+    '@aws-sdk/client-secrets-manager',
+    '@aws-sdk/credential-provider-node',
+    '@aws-sdk/credential-provider-env',
+  ],
+
+  jestOptions: {
+    // Snapshots never rewrite themselves: `npx projen test:update` is the deliberate way.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/examples/cdk.out/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+    },
+  },
+
+  gitignore: ['examples/cdk.out/', '.bench/', '*.bak'],
+  githubOptions: { mergify: false },
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+});
+
+for (const path of ['/examples/', '/bench/', '/docs/', '/.ci/', '/ARCHITECTURE.md']) {
+  project.addPackageIgnore(path);
+}
+
+// With updateSnapshot NEVER projen adds `test:update` for deliberate snapshot updates.
+
+
+// The example app: synthesized with the pinned aws-cdk CLI.
+const synthExample = project.addTask('synth:example', {
+  description: 'Synthesize the example app (examples/) into examples/cdk.out with the aws-cdk CLI',
+  steps: [
+    { exec: 'cdk synth --quiet --output cdk.out', cwd: 'examples' },
+  ],
+});
+project.addTask('example', {
+  description: 'Synthesize the example app and rehearse its deploy against the local emulators',
+  steps: [{ spawn: synthExample.name }],
+});
+
+project.synth();
