@@ -40,6 +40,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   lambdaAutoDiscover: true,
   lambdaOptions: {
     runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    // SDK v3 reuses connections by default; the environment variable would only add noise.
+    awsSdkConnectionReuse: false,
     bundlingOptions: {
       // The Lambda Node.js runtime ships the AWS SDK v3; keep it out of the bundle.
       externals: ['@aws-sdk/*'],
@@ -53,9 +55,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3',
     CDK_CLI,
     'esbuild',
+    // Reference signer for the tests of our own SigV4 (src/internal/aws-signing.ts).
     '@smithy/signature-v4',
     '@smithy/protocol-http',
-    '@aws-crypto/sha256-js',
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/credential-provider-node',
     '@aws-sdk/credential-provider-env',
@@ -84,10 +86,14 @@ for (const path of ['/examples/', '/bench/', '/docs/', '/.ci/', '/ARCHITECTURE.m
 // With updateSnapshot NEVER projen adds `test:update` for deliberate snapshot updates.
 
 
+// Tests load the bundled handlers from assets/, so bundle first (esbuild takes about a second).
+project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+
 // The example app: synthesized with the pinned aws-cdk CLI.
 const synthExample = project.addTask('synth:example', {
   description: 'Synthesize the example app (examples/) into examples/cdk.out with the aws-cdk CLI',
   steps: [
+    { spawn: 'bundle' },
     { exec: 'cdk synth --quiet --output cdk.out', cwd: 'examples' },
   ],
 });

@@ -1,2 +1,4 @@
 export * from './application';
 export * from './app-bundle';
+export * from './credential';
+export * from './app-authorization';

@@ -1,6 +1,7 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
 
 /** Account and Region every test stack deploys to (an AppFabric Region). */
 export const TEST_ENV = { account: '111122223333', region: 'us-east-1' };
@@ -19,4 +20,14 @@ export function nagStack(id = 'TestStack', env: { account?: string; region?: str
 /** Synthesizes the stack; cdk-nag findings fail the test with the report. */
 export function expectNagClean(stack: Stack): Template {
   return Template.fromStack(stack);
+}
+
+/** A secret for a test stack (the credential's rotation belongs to the SaaS app, not to cdk-nag). */
+export function testSecret(scope: Construct, id: string, props: secretsmanager.SecretProps = {}): secretsmanager.Secret {
+  const secret = new secretsmanager.Secret(scope, id, props);
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-SMG4',
+    reason: 'Test fixture: SaaS credentials are rotated in the SaaS application, not by a Secrets Manager rotation function.',
+  });
+  return secret;
 }

@@ -1,0 +1,110 @@
+// The pure decisions of the AppAuthorization handler: what a CloudFormation event asks of
+// AppFabric. No I/O here, so each rule is unit-testable on its own.
+import { createHash } from 'node:crypto';
+import type { AppAuthorization, Tag, Tenant } from '../../internal/appfabric-client';
+import type { AppAuthorizationProperties } from '../properties';
+
+/** What an Update event means for the authorization. */
+export type UpdatePlan =
+  /** Nothing AppFabric holds changed (e.g. only the wait timeout or the service token). */
+  | { readonly kind: 'unchanged' }
+  /** A new authorization replaces the old one (CloudFormation deletes the old id afterwards). */
+  | { readonly kind: 'replace'; readonly reason: string; readonly removeOldFirst: boolean }
+  /** The same authorization is changed in place. */
+  | { readonly kind: 'in-place' };
+
+/** Properties whose change needs a new authorization: AppFabric cannot change them in place. */
+const REPLACING_PROPERTIES = ['AppBundleArn', 'App', 'AuthType'] as const;
+
+export function planUpdate(oldProps: AppAuthorizationProperties, newProps: AppAuthorizationProperties): UpdatePlan {
+  const replacing = REPLACING_PROPERTIES.filter((name) => oldProps[name] !== newProps[name]);
+  if (replacing.length > 0) {
+    // AppFabric keys an authorization by (app, tenant) within a bundle: a new one with the same
+    // key conflicts with the old one, so the old one has to go first.
+    const sameKey = oldProps.AppBundleArn === newProps.AppBundleArn && oldProps.App === newProps.App &&
+      oldProps.TenantIdentifier === newProps.TenantIdentifier;
+    return { kind: 'replace', reason: `${replacing.join(', ')} changed`, removeOldFirst: sameKey };
+  }
+  const effectiveChange = oldProps.TenantIdentifier !== newProps.TenantIdentifier ||
+    oldProps.TenantDisplayName !== newProps.TenantDisplayName ||
+    credentialReferenceChanged(oldProps, newProps) ||
+    !sameTags(oldProps.Tags, newProps.Tags);
+  return effectiveChange ? { kind: 'in-place' } : { kind: 'unchanged' };
+}
+
+/** What to send to UpdateAppAuthorization, judged against the authorization as it actually is. */
+export interface InPlaceChanges {
+  readonly tenant?: Tenant;
+  readonly credential: boolean;
+}
+
+/**
+ * Compares the desired state with the actual one rather than trusting the old properties alone:
+ * after a failed update or a replayed event AppFabric may already hold either side.
+ * The credential cannot be read back (AppFabric never returns it), so it is sent whenever its
+ * reference changed.
+ */
+export function planInPlaceChanges(actual: AppAuthorization, oldProps: AppAuthorizationProperties | undefined,
+  newProps: AppAuthorizationProperties): InPlaceChanges {
+  const desiredTenant = tenantOf(newProps);
+  const tenantDiffers = actual.tenant.tenantIdentifier !== desiredTenant.tenantIdentifier ||
+    actual.tenant.tenantDisplayName !== desiredTenant.tenantDisplayName;
+  return {
+    tenant: tenantDiffers ? desiredTenant : undefined,
+    credential: oldProps === undefined || credentialReferenceChanged(oldProps, newProps),
+  };
+}
+
+export function credentialReferenceChanged(a: AppAuthorizationProperties, b: AppAuthorizationProperties): boolean {
+  return a.CredentialSecretArn !== b.CredentialSecretArn ||
+    JSON.stringify(sortedEntries(a.CredentialFields)) !== JSON.stringify(sortedEntries(b.CredentialFields));
+}
+
+/** Tags to add or change, and keys to remove, to go from `current` to `desired`. */
+export function tagChanges(current: Tag[] | undefined, desired: Tag[] | undefined): { set: Tag[]; remove: string[] } {
+  const before = new Map((current ?? []).map((tag) => [tag.key, tag.value]));
+  const after = new Map((desired ?? []).map((tag) => [tag.key, tag.value]));
+  return {
+    set: [...after].filter(([key, value]) => before.get(key) !== value).map(([key, value]) => ({ key, value })),
+    remove: [...before.keys()].filter((key) => !after.has(key)),
+  };
+}
+
+function sameTags(a: Tag[] | undefined, b: Tag[] | undefined): boolean {
+  const changes = tagChanges(a, b);
+  return changes.set.length === 0 && changes.remove.length === 0;
+}
+
+export function tenantOf(props: AppAuthorizationProperties): Tenant {
+  return { tenantIdentifier: props.TenantIdentifier, tenantDisplayName: props.TenantDisplayName };
+}
+
+/**
+ * The CreateAppAuthorization client token: a lowercase UUID derived from the stack, the logical
+ * id and the request. CloudFormation redelivers a request with the same RequestId, so a retried
+ * Create presents the same token and AppFabric returns the first authorization instead of making
+ * a second one.
+ */
+export function clientTokenFor(stackId: string, logicalResourceId: string, requestId: string): string {
+  const hex = createHash('sha256').update(`${stackId}\n${logicalResourceId}\n${requestId}`).digest('hex');
+  // Shape it as a version 5-style UUID: xxxxxxxx-xxxx-5xxx-yxxx-xxxxxxxxxxxx.
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * Whether a physical id names an AppFabric authorization. The Provider framework reports a
+ * failed Create with a marker id; a Delete for it (or for anything else) has nothing to remove.
+ */
+export function isAppAuthorizationArn(physicalResourceId: string | undefined): physicalResourceId is string {
+  return !!physicalResourceId && /^arn:aws[a-z-]*:appfabric:[a-z0-9-]+:\d{12}:appbundle\/[^/]+\/appauthorization\/[^/]+$/.test(physicalResourceId);
+}
+
+/** The bundle ARN an authorization ARN lives under. */
+export function bundleArnOf(appAuthorizationArn: string): string {
+  return appAuthorizationArn.replace(/\/appauthorization\/[^/]+$/, '');
+}
+
+function sortedEntries(record: object | undefined): Array<[string, unknown]> {
+  return Object.entries(record ?? {}).sort(([a], [b]) => a.localeCompare(b));
+}

@@ -1,0 +1,256 @@
+import {
+  CfnOutput, CustomResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, TagManager, TagType, Token,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AppAuthorizationProperties, APP_AUTHORIZATION_RESOURCE_TYPE } from './properties';
+import { AppAuthorizationProvider, HANDLER_TIMEOUT } from './provider';
+import { IAppBundle } from '../app-bundle';
+import { Application, AuthType } from '../application';
+import { AppCredential } from '../credential';
+import { assertAppFabricRegion } from '../synth-checks';
+
+/**
+ * The tenant of the application an authorization connects to.
+ */
+export interface Tenant {
+  /**
+   * The application's identifier for the tenant, e.g. a Slack workspace or an Okta domain.
+   * 1 to 1024 characters.
+   */
+  readonly tenantIdentifier: string;
+
+  /**
+   * A display name for the tenant. 1 to 2048 characters.
+   */
+  readonly tenantDisplayName: string;
+}
+
+/**
+ * An AppFabric app authorization.
+ */
+export interface IAppAuthorization extends IResource {
+  /**
+   * The ARN of the authorization.
+   * @attribute
+   */
+  readonly appAuthorizationArn: string;
+
+  /** The application it authorizes. */
+  readonly app: Application;
+
+  /** The tenant's identifier in the application. */
+  readonly tenantIdentifier: string;
+
+  /** The bundle it belongs to. */
+  readonly appBundle: IAppBundle;
+}
+
+/**
+ * Properties of an `AppAuthorization`.
+ */
+export interface AppAuthorizationProps {
+  /** The bundle the authorization belongs to. */
+  readonly appBundle: IAppBundle;
+
+  /** The application to authorize, e.g. `Application.SLACK` or `Application.of('NEWAPP')`. */
+  readonly app: Application;
+
+  /** The application's tenant. */
+  readonly tenant: Tenant;
+
+  /**
+   * The credential, as a reference to a Secrets Manager secret. Its type must match the
+   * application's auth type.
+   */
+  readonly credential: AppCredential;
+
+  /**
+   * Tags for the authorization. `Tags.of(authorization).add(...)` works as well.
+   *
+   * @default - no tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * What happens to the authorization when it leaves the stack: `DESTROY` deletes it from
+   * AppFabric, `RETAIN` keeps it.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether to add stack outputs for the authorization: its ARN, its status after the deploy
+   * and, for OAuth applications, the `AuthUrl` an administrator opens to approve access.
+   *
+   * @default true
+   */
+  readonly stackOutputs?: boolean;
+
+  /**
+   * apiKey authorizations: how long the deploy waits for AppFabric to report `Connected` after
+   * connecting. At most 4 minutes (the handler's timeout leaves room to report a failure).
+   *
+   * @default Duration.minutes(2)
+   */
+  readonly connectTimeout?: Duration;
+}
+
+/** Attributes for importing an authorization made elsewhere. */
+export interface AppAuthorizationAttributes {
+  /** The ARN of the authorization. */
+  readonly appAuthorizationArn: string;
+  /** The application it authorizes. */
+  readonly app: Application;
+  /** The tenant's identifier in the application. */
+  readonly tenantIdentifier: string;
+  /** The bundle it belongs to. */
+  readonly appBundle: IAppBundle;
+}
+
+/**
+ * An AWS AppFabric app authorization, managed by a custom resource
+ * (`Custom::AppFabricAppAuthorization`) that reads the credential from Secrets Manager at deploy
+ * time, connects apiKey authorizations during the deploy and returns the `authUrl` of OAuth ones.
+ */
+export class AppAuthorization extends Resource implements IAppAuthorization {
+  /** Imports an authorization by its attributes. */
+  public static fromAppAuthorizationAttributes(scope: Construct, id: string, attrs: AppAuthorizationAttributes): IAppAuthorization {
+    class Imported extends Resource implements IAppAuthorization {
+      public readonly appAuthorizationArn = attrs.appAuthorizationArn;
+      public readonly app = attrs.app;
+      public readonly tenantIdentifier = attrs.tenantIdentifier;
+      public readonly appBundle = attrs.appBundle;
+    }
+    return new Imported(scope, id);
+  }
+
+  public readonly appAuthorizationArn: string;
+  public readonly app: Application;
+  public readonly tenantIdentifier: string;
+  public readonly appBundle: IAppBundle;
+
+  /** How AppFabric authenticates to the application. */
+  public readonly authType: AuthType;
+
+  /**
+   * The URL an administrator opens to approve an OAuth authorization (empty for apiKey).
+   * @attribute
+   */
+  public readonly authUrl: string;
+
+  /**
+   * The authorization's status when the deploy finished, e.g. `PendingConnect` or `Connected`.
+   * @attribute
+   */
+  public readonly status: string;
+
+  /** Tags applied to the authorization when AppFabric creates it or the stack updates it. */
+  public readonly tags: TagManager;
+
+  constructor(scope: Construct, id: string, props: AppAuthorizationProps) {
+    super(scope, id);
+    assertAppFabricRegion(this);
+    validateProps(this, props);
+
+    this.app = props.app;
+    this.appBundle = props.appBundle;
+    this.tenantIdentifier = props.tenant.tenantIdentifier;
+    this.authType = props.app.authType;
+    this.tags = new TagManager(TagType.KEY_VALUE, 'Custom::AppFabricAppAuthorization', props.tags);
+
+    const provider = AppAuthorizationProvider.of(this);
+    provider.grantBundle(props.appBundle.appBundleArn);
+    provider.grantSecret(props.credential.secret);
+
+    const credential = props.credential;
+    const properties: AppAuthorizationProperties = {
+      AppBundleArn: props.appBundle.appBundleArn,
+      App: props.app.name,
+      AuthType: props.app.authType,
+      TenantIdentifier: props.tenant.tenantIdentifier,
+      TenantDisplayName: props.tenant.tenantDisplayName,
+      CredentialSecretArn: credential.secret.secretArn,
+      CredentialFields: credential.authType === AuthType.API_KEY
+        ? { ApiKey: credential.apiKeyField }
+        : { ClientId: credential.clientIdField, ClientSecret: credential.clientSecretField },
+      ConnectTimeoutSeconds: props.app.authType === AuthType.API_KEY
+        ? String((props.connectTimeout ?? Duration.minutes(2)).toSeconds()) : undefined,
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: APP_AUTHORIZATION_RESOURCE_TYPE,
+      properties: {
+        ...properties,
+        // Rendered at synth, after Tags.of(...) aspects have run.
+        Tags: Lazy.any({ produce: () => renderTags(this.tags) }),
+      },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      serviceTimeout: HANDLER_TIMEOUT.plus(Duration.minutes(1)),
+    });
+    resource.node.addDependency(props.appBundle);
+
+    this.appAuthorizationArn = resource.getAttString('AppAuthorizationArn');
+    this.authUrl = resource.getAttString('AuthUrl');
+    this.status = resource.getAttString('Status');
+
+    if (props.stackOutputs ?? true) {
+      this.addOutputs(id);
+    }
+  }
+
+  private addOutputs(id: string): void {
+    const described = `AppFabric authorization ${this.node.path} (${this.app.name}, tenant ${this.tenantIdentifier})`;
+    new CfnOutput(this, 'ArnOutput', { value: this.appAuthorizationArn, description: `ARN of ${described}` })
+      .overrideLogicalId(`${outputPrefix(this, id)}Arn`);
+    new CfnOutput(this, 'StatusOutput', { value: this.status, description: `Status after the deploy of ${described}` })
+      .overrideLogicalId(`${outputPrefix(this, id)}Status`);
+    if (this.authType === AuthType.OAUTH2) {
+      new CfnOutput(this, 'AuthUrlOutput', {
+        value: this.authUrl,
+        description: `Open to approve ${described}, then connect (npx cdk-appfabric connect)`,
+      }).overrideLogicalId(`${outputPrefix(this, id)}AuthUrl`);
+    }
+  }
+}
+
+function renderTags(tags: TagManager): AppAuthorizationProperties['Tags'] {
+  const rendered = tags.renderTags() as Array<{ Key: string; Value: string }> | undefined;
+  return rendered && rendered.length > 0 ? rendered.map((tag) => ({ key: tag.Key, value: tag.Value })) : undefined;
+}
+
+/** Output names start with the construct's id, made unique in the stack by a short hash. */
+function outputPrefix(scope: Construct, id: string): string {
+  const clean = id.replace(/[^A-Za-z0-9]/g, '');
+  const isDirectChild = scope.node.scope === Stack.of(scope);
+  return isDirectChild ? clean : Names.uniqueId(scope).replace(/[^A-Za-z0-9]/g, '');
+}
+
+function validateProps(scope: Construct, props: AppAuthorizationProps): void {
+  const credentialType = props.credential.authType;
+  if (credentialType !== props.app.authType) {
+    const factory = props.app.authType === AuthType.API_KEY ? 'AppCredential.apiKey(secret)' : 'AppCredential.oauth2(secret)';
+    throw new Error(
+      `${scope.node.path}: credential is an ${credentialType} credential but ${props.app.name} uses ${props.app.authType}. ` +
+      `Pass ${factory}, or Application.of('${props.app.name}', AuthType.${credentialType === AuthType.API_KEY ? 'API_KEY' : 'OAUTH2'}) if the application really takes ${credentialType}.`,
+    );
+  }
+  checkLength(scope, 'tenant.tenantIdentifier', props.tenant.tenantIdentifier, 1024);
+  checkLength(scope, 'tenant.tenantDisplayName', props.tenant.tenantDisplayName, 2048);
+  if (props.connectTimeout && !props.connectTimeout.isUnresolved()) {
+    const seconds = props.connectTimeout.toSeconds();
+    if (seconds < 1 || seconds > 240) {
+      throw new Error(`${scope.node.path}: connectTimeout ${props.connectTimeout.toHumanString()} is out of range. Pass between 1 second and 4 minutes.`);
+    }
+  }
+  const tagCount = Object.keys(props.tags ?? {}).length;
+  if (tagCount > 50) {
+    throw new Error(`${scope.node.path}: tags has ${tagCount} entries; AppFabric allows at most 50 per authorization. Remove some.`);
+  }
+}
+
+function checkLength(scope: Construct, property: string, value: string, max: number): void {
+  if (!Token.isUnresolved(value) && (value.length < 1 || value.length > max)) {
+    throw new Error(`${scope.node.path}: ${property} '${value.slice(0, 80)}' must be 1 to ${max} characters. Pass the application's identifier for the tenant.`);
+  }
+}

@@ -1,0 +1,88 @@
+// One handler and one Provider per stack, however many authorizations it holds.
+import {
+  Duration, Stack, Validations, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_secretsmanager as secretsmanager,
+  custom_resources as cr,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AppAuthorizationFunction } from './handler/app-authorization-function';
+import { acknowledgeWildcardResource } from '../nag';
+
+/** How long the handler may run: the apiKey connect wait plus AppFabric and Secrets Manager calls. */
+export const HANDLER_TIMEOUT = Duration.minutes(5);
+
+export class AppAuthorizationProvider extends Construct {
+  /** The stack's provider, created on first use. */
+  public static of(scope: Construct): AppAuthorizationProvider {
+    const stack = Stack.of(scope);
+    const id = 'cdk-appfabric.AppAuthorizationProvider';
+    return (stack.node.tryFindChild(id) as AppAuthorizationProvider | undefined) ?? new AppAuthorizationProvider(stack, id);
+  }
+
+  public readonly serviceToken: string;
+  public readonly handler: lambda.IFunction;
+  private readonly role: iam.Role;
+  private readonly grantedBundles = new Set<string>();
+  private readonly grantedSecrets = new Set<secretsmanager.ISecret>();
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    // An inline role: logs to its own log group only (no AWSLambdaBasicExecutionRole), AppFabric
+    // and secrets as each authorization adds them.
+    this.role = new iam.Role(this, 'HandlerRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(this.role);
+    this.handler = new AppAuthorizationFunction(this, 'Handler', {
+      description: 'cdk-appfabric: creates, updates and deletes AppFabric app authorizations',
+      role: this.role,
+      logGroup,
+      timeout: HANDLER_TIMEOUT,
+      memorySize: 256,
+    });
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.handler,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_YEAR }),
+    });
+    this.serviceToken = provider.serviceToken;
+    Validations.of(provider).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'The Provider framework function of aws-cdk-lib writes its logs with AWSLambdaBasicExecutionRole; its role only invokes the handler.',
+    });
+    acknowledgeWildcardResource(provider, `${this.handler.functionArn}:*`,
+      'The Provider framework may invoke the handler function and its versions, nothing else.');
+  }
+
+  /** Lets the handler manage authorizations in one bundle (and nothing else in AppFabric). */
+  public grantBundle(appBundleArn: string): void {
+    const key = Stack.of(this).resolve(appBundleArn);
+    const keyText = JSON.stringify(key);
+    if (this.grantedBundles.has(keyText)) {
+      return;
+    }
+    this.grantedBundles.add(keyText);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [
+        'appfabric:CreateAppAuthorization', 'appfabric:GetAppAuthorization', 'appfabric:UpdateAppAuthorization',
+        'appfabric:ConnectAppAuthorization', 'appfabric:DeleteAppAuthorization', 'appfabric:ListAppAuthorizations',
+        'appfabric:TagResource', 'appfabric:UntagResource',
+      ],
+      // Get/Update/Connect/Delete are authorized on the authorization and the bundle.
+      resources: [appBundleArn, `${appBundleArn}/appauthorization/*`],
+    }));
+    acknowledgeWildcardResource(this.role, `${appBundleArn}/appauthorization/*`,
+      'AppFabric assigns authorization ids at create time; the wildcard covers authorizations inside this one bundle only.');
+  }
+
+  /** Lets the handler read one secret (GetSecretValue only) and decrypt it with its key. */
+  public grantSecret(secret: secretsmanager.ISecret): void {
+    if (this.grantedSecrets.has(secret)) {
+      return;
+    }
+    this.grantedSecrets.add(secret);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['secretsmanager:GetSecretValue'],
+      // A secret imported by name has a partial ARN: match its random suffix.
+      resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+    }));
+    secret.encryptionKey?.grantDecrypt(this.role);
+  }
+}

@@ -1,0 +1,266 @@
+// A small AppFabric client for the operations this library calls: restJson1 over SigV4, with
+// retries, typed errors and the standard endpoint overrides. `AppFabricApi` is the seam: the
+// official @aws-sdk/client-appfabric could implement it where it is installable.
+import { AwsCredentials, CredentialProvider, defaultCredentials, serviceEndpoint, signRequest } from './aws-signing';
+import { NetworkError, send } from './http';
+import { RetryableFailure, errorMessage, parseRetryAfter, withRetry } from './retry';
+
+export type AuthTypeValue = 'oauth2' | 'apiKey';
+export type AppAuthorizationStatus = 'PendingConnect' | 'Connected' | 'ConnectionValidationFailed' | 'TokenAutoRotationFailed';
+
+export interface Tenant {
+  readonly tenantIdentifier: string;
+  readonly tenantDisplayName: string;
+}
+
+/** Exactly one member is set (a union in the AppFabric model). Sensitive: never log it. */
+export interface Credential {
+  readonly oauth2Credential?: { readonly clientId: string; readonly clientSecret: string };
+  readonly apiKeyCredential?: { readonly apiKey: string };
+}
+
+export interface Tag {
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface AppAuthorization {
+  readonly appAuthorizationArn: string;
+  readonly appBundleArn: string;
+  readonly app: string;
+  readonly tenant: Tenant;
+  readonly authType: AuthTypeValue;
+  readonly status: AppAuthorizationStatus;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly persona?: string;
+  readonly authUrl?: string;
+}
+
+export interface AppAuthorizationSummary {
+  readonly appAuthorizationArn: string;
+  readonly appBundleArn: string;
+  readonly app: string;
+  readonly tenant: Tenant;
+  readonly status: AppAuthorizationStatus;
+  readonly updatedAt: string;
+}
+
+export interface CreateAppAuthorizationInput {
+  readonly appBundleIdentifier: string;
+  readonly app: string;
+  readonly authType: AuthTypeValue;
+  readonly tenant: Tenant;
+  readonly credential: Credential;
+  readonly clientToken?: string;
+  readonly tags?: Tag[];
+}
+
+export interface AuthRequest {
+  readonly redirectUri: string;
+  readonly code: string;
+}
+
+/** The AppFabric operations the library uses. */
+export interface AppFabricApi {
+  createAppAuthorization(input: CreateAppAuthorizationInput): Promise<AppAuthorization>;
+  getAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string): Promise<AppAuthorization>;
+  updateAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string,
+    changes: { credential?: Credential; tenant?: Tenant }): Promise<AppAuthorization>;
+  connectAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string, authRequest?: AuthRequest): Promise<AppAuthorizationSummary>;
+  deleteAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string): Promise<void>;
+  listAppAuthorizations(appBundleIdentifier: string, nextToken?: string): Promise<{ items: AppAuthorizationSummary[]; nextToken?: string }>;
+  tagResource(resourceArn: string, tags: Tag[]): Promise<void>;
+  untagResource(resourceArn: string, tagKeys: string[]): Promise<void>;
+}
+
+/** How each operation travels (restJson1); the conformance test holds this against the model. */
+export const APPFABRIC_ROUTES = {
+  CreateAppAuthorization: { method: 'POST', uri: '/appbundles/{appBundleIdentifier}/appauthorizations', successCode: 201 },
+  GetAppAuthorization: { method: 'GET', uri: '/appbundles/{appBundleIdentifier}/appauthorizations/{appAuthorizationIdentifier}', successCode: 200 },
+  UpdateAppAuthorization: { method: 'PATCH', uri: '/appbundles/{appBundleIdentifier}/appauthorizations/{appAuthorizationIdentifier}', successCode: 200 },
+  ConnectAppAuthorization: { method: 'POST', uri: '/appbundles/{appBundleIdentifier}/appauthorizations/{appAuthorizationIdentifier}/connect', successCode: 200 },
+  DeleteAppAuthorization: { method: 'DELETE', uri: '/appbundles/{appBundleIdentifier}/appauthorizations/{appAuthorizationIdentifier}', successCode: 204 },
+  ListAppAuthorizations: { method: 'GET', uri: '/appbundles/{appBundleIdentifier}/appauthorizations', successCode: 200 },
+  TagResource: { method: 'POST', uri: '/tags/{resourceArn}', successCode: 200 },
+  UntagResource: { method: 'DELETE', uri: '/tags/{resourceArn}', successCode: 200 },
+} as const;
+
+export type AppFabricOperation = keyof typeof APPFABRIC_ROUTES;
+
+/** An error AppFabric answered with (`x-amzn-errortype` and the body's members). */
+export class AppFabricServiceError extends Error {
+  constructor(
+    public readonly operation: AppFabricOperation,
+    public readonly errorType: string,
+    public readonly statusCode: number,
+    message: string,
+    public readonly resourceId?: string,
+    public readonly retryAfterMs?: number,
+  ) {
+    super(`AppFabric ${operation} failed: ${errorType} (HTTP ${statusCode}): ${message}`);
+    this.name = errorType;
+  }
+}
+
+export function isAppFabricError(error: unknown, errorType: string): error is AppFabricServiceError {
+  return error instanceof AppFabricServiceError && error.errorType === errorType;
+}
+
+/** Throttling, server errors and network errors are worth another attempt. */
+export function classifyRetryable(error: unknown): RetryableFailure | undefined {
+  if (error instanceof NetworkError) {
+    return {};
+  }
+  if (error instanceof AppFabricServiceError && (error.statusCode === 429 || error.statusCode >= 500)) {
+    return { retryAfterMs: error.retryAfterMs };
+  }
+  return undefined;
+}
+
+export interface AppFabricClientOptions {
+  /** @default process.env.AWS_REGION */
+  readonly region?: string;
+  /** @default AWS_ENDPOINT_URL_APPFABRIC, AWS_ENDPOINT_URL, then https://appfabric.<region>.amazonaws.com */
+  readonly endpoint?: string;
+  /** @default the standard chain */
+  readonly credentials?: CredentialProvider;
+  /** Epoch milliseconds: retries stop before it. @default 5 minutes from each call */
+  readonly deadline?: () => number;
+  /** One line per retried attempt. Never receives request bodies. */
+  readonly log?: (line: string) => void;
+  /** Ceiling for a single attempt. @default 30 seconds */
+  readonly attemptTimeoutMs?: number;
+}
+
+export class AppFabricClient implements AppFabricApi {
+  private readonly region: string;
+  private readonly endpoint: string;
+  private readonly credentials: CredentialProvider;
+  private readonly deadline: () => number;
+  private readonly log: (line: string) => void;
+  private readonly attemptTimeoutMs: number;
+  private cachedCredentials?: AwsCredentials;
+
+  constructor(options: AppFabricClientOptions = {}) {
+    const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    if (!region) {
+      throw new Error('No AWS Region: set AWS_REGION (the Lambda runtime sets it) or pass region.');
+    }
+    this.region = region;
+    this.endpoint = options.endpoint ?? serviceEndpoint('APPFABRIC', `https://appfabric.${region}.amazonaws.com`);
+    this.credentials = options.credentials ?? defaultCredentials();
+    this.deadline = options.deadline ?? (() => Date.now() + 5 * 60_000);
+    this.log = options.log ?? (() => undefined);
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 30_000;
+  }
+
+  public async createAppAuthorization(input: CreateAppAuthorizationInput): Promise<AppAuthorization> {
+    const { appBundleIdentifier, ...body } = input;
+    const out = await this.call('CreateAppAuthorization', { appBundleIdentifier }, body);
+    return out.appAuthorization;
+  }
+
+  public async getAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string): Promise<AppAuthorization> {
+    const out = await this.call('GetAppAuthorization', { appBundleIdentifier, appAuthorizationIdentifier });
+    return out.appAuthorization;
+  }
+
+  public async updateAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string,
+    changes: { credential?: Credential; tenant?: Tenant }): Promise<AppAuthorization> {
+    const out = await this.call('UpdateAppAuthorization', { appBundleIdentifier, appAuthorizationIdentifier }, changes);
+    return out.appAuthorization;
+  }
+
+  public async connectAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string, authRequest?: AuthRequest): Promise<AppAuthorizationSummary> {
+    const out = await this.call('ConnectAppAuthorization', { appBundleIdentifier, appAuthorizationIdentifier }, authRequest ? { authRequest } : {});
+    return out.appAuthorizationSummary;
+  }
+
+  public async deleteAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string): Promise<void> {
+    await this.call('DeleteAppAuthorization', { appBundleIdentifier, appAuthorizationIdentifier });
+  }
+
+  public async listAppAuthorizations(appBundleIdentifier: string, nextToken?: string): Promise<{ items: AppAuthorizationSummary[]; nextToken?: string }> {
+    const query: Record<string, string> = { maxResults: '100' };
+    if (nextToken) {
+      query.nextToken = nextToken;
+    }
+    const out = await this.call('ListAppAuthorizations', { appBundleIdentifier }, undefined, query);
+    return { items: out.appAuthorizationSummaryList ?? [], nextToken: out.nextToken ?? undefined };
+  }
+
+  public async tagResource(resourceArn: string, tags: Tag[]): Promise<void> {
+    await this.call('TagResource', { resourceArn }, { tags });
+  }
+
+  public async untagResource(resourceArn: string, tagKeys: string[]): Promise<void> {
+    await this.call('UntagResource', { resourceArn }, undefined, { tagKeys });
+  }
+
+  private async call(operation: AppFabricOperation, pathParams: Record<string, string>, body?: object,
+    query?: Record<string, string | string[]>): Promise<any> {
+    const route = APPFABRIC_ROUTES[operation];
+    const url = new URL(this.endpoint.replace(/\/$/, '') + expandUri(route.uri, pathParams));
+    for (const [key, value] of Object.entries(query ?? {})) {
+      for (const item of Array.isArray(value) ? value : [value]) {
+        url.searchParams.append(key, item);
+      }
+    }
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return withRetry(async () => {
+      const headers: Record<string, string> = { 'accept': 'application/json' };
+      if (payload !== undefined) {
+        headers['content-type'] = 'application/json';
+      }
+      const signedHeaders = signRequest({
+        service: 'appfabric', region: this.region, credentials: await this.resolveCredentials(),
+        method: route.method, url, headers, body: payload,
+      });
+      const timeoutMs = Math.min(this.attemptTimeoutMs, Math.max(1, this.deadline() - Date.now()));
+      const response = await send({ method: route.method, url, headers: signedHeaders, body: payload, timeoutMs });
+      if (response.status === route.successCode) {
+        return response.body ? JSON.parse(response.body) : {};
+      }
+      throw toServiceError(operation, response.status, response.headers, response.body);
+    }, {
+      deadline: this.deadline(),
+      retryable: classifyRetryable,
+      onRetry: (error, attempt, delay) => this.log(`AppFabric ${operation}: attempt ${attempt} failed (${errorMessage(error)}); retrying in ${delay} ms`),
+    });
+  }
+
+  private async resolveCredentials(): Promise<AwsCredentials> {
+    const cached = this.cachedCredentials;
+    if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 60_000)) {
+      return cached;
+    }
+    this.cachedCredentials = await this.credentials();
+    return this.cachedCredentials;
+  }
+}
+
+/** Fills `{name}` placeholders; an ARN (with `:` and `/`) is percent-encoded as one segment. */
+export function expandUri(template: string, params: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    const value = params[name];
+    if (value === undefined || value === '') {
+      throw new Error(`missing ${name}`);
+    }
+    return encodeURIComponent(value);
+  });
+}
+
+function toServiceError(operation: AppFabricOperation, status: number, headers: Record<string, string | undefined>, body: string): AppFabricServiceError {
+  let parsed: Record<string, any> = {};
+  try {
+    parsed = body ? JSON.parse(body) : {};
+  } catch {
+    parsed = {};
+  }
+  const typeHeader = headers['x-amzn-errortype'] ?? parsed.__type ?? parsed.code ?? `HTTP${status}`;
+  // restJson1 may append `:<namespace uri>` and older services prefix `namespace#`.
+  const errorType = String(typeHeader).split(':')[0].split('#').pop()!;
+  const message = String(parsed.message ?? parsed.Message ?? 'no message');
+  return new AppFabricServiceError(operation, errorType, status, message, parsed.resourceId, parseRetryAfter(headers['retry-after']));
+}

@@ -1,0 +1,112 @@
+// SigV4 signing for the AWS calls the handlers make without an SDK client (AppFabric has no SDK
+// client on the registry these builds use). Written on node:crypto rather than
+// @smithy/signature-v4: current releases of that package pull in all of @smithy/core, which
+// more than doubled the handler bundle; a test signs the same requests with both and compares.
+// Credentials follow the standard chain: the Lambda environment's variables first (no import),
+// the full Node.js chain otherwise.
+import { createHash, createHmac } from 'node:crypto';
+
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+
+export type CredentialProvider = () => Promise<AwsCredentials>;
+
+/** The standard AWS credential chain, resolving environment variables without loading the SDK. */
+export function defaultCredentials(): CredentialProvider {
+  let chain: CredentialProvider | undefined;
+  return async () => {
+    const env = process.env;
+    if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+      return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN };
+    }
+    if (!chain) {
+      const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
+      chain = defaultProvider();
+    }
+    return chain();
+  };
+}
+
+/** The endpoint for a service: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, then AWS's. */
+export function serviceEndpoint(envSuffix: string, defaultEndpoint: string): string {
+  return process.env[`AWS_ENDPOINT_URL_${envSuffix}`] ?? process.env.AWS_ENDPOINT_URL ?? defaultEndpoint;
+}
+
+export interface SignInput {
+  readonly service: string;
+  readonly region: string;
+  readonly credentials: AwsCredentials;
+  readonly method: string;
+  /** The URL as it is sent: path segments already percent-encoded. */
+  readonly url: URL;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+  /** @default now */
+  readonly date?: Date;
+}
+
+/** Returns the request's headers plus host, x-amz-date, x-amz-security-token and Authorization. */
+export function signRequest(input: SignInput): Record<string, string> {
+  const amzDate = (input.date ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const day = amzDate.slice(0, 8);
+  const payloadHash = sha256Hex(input.body ?? '');
+  // x-amz-content-sha256 as the AWS SDK sends it, so both sign identical requests.
+  const headers: Record<string, string> = {
+    ...input.headers, 'host': input.url.host, 'x-amz-content-sha256': payloadHash, 'x-amz-date': amzDate,
+  };
+  if (input.credentials.sessionToken) {
+    headers['x-amz-security-token'] = input.credentials.sessionToken;
+  }
+  const canonicalHeaders = Object.entries(headers)
+    .map(([name, value]) => [name.toLowerCase(), value.trim().replace(/\s+/g, ' ')])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const signedHeaders = canonicalHeaders.map(([name]) => name).join(';');
+  const canonicalRequest = [
+    input.method.toUpperCase(),
+    canonicalPath(input.url.pathname),
+    canonicalQuery(input.url.searchParams),
+    canonicalHeaders.map(([name, value]) => `${name}:${value}\n`).join(''),
+    signedHeaders,
+    payloadHash,
+  ].join('\n');
+  const scope = `${day}/${input.region}/${input.service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
+  let key: Buffer = hmac(`AWS4${input.credentials.secretAccessKey}`, day);
+  for (const part of [input.region, input.service, 'aws4_request']) {
+    key = hmac(key, part);
+  }
+  const signature = createHmac('sha256', key).update(stringToSign).digest('hex');
+  headers.authorization = `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${scope}, ` +
+    `SignedHeaders=${signedHeaders}, Signature=${signature}`;
+  return headers;
+}
+
+/** RFC 3986 encoding, as SigV4 requires (encodeURIComponent leaves !'()* alone). */
+function uriEncode(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Services other than S3 sign the path with each (already encoded) segment encoded again. */
+function canonicalPath(path: string): string {
+  return path.split('/').map(uriEncode).join('/') || '/';
+}
+
+function canonicalQuery(params: URLSearchParams): string {
+  return [...params.entries()]
+    .map(([key, value]) => [uriEncode(key), uriEncode(value)])
+    .sort(([k1, v1], [k2, v2]) => (k1 < k2 ? -1 : k1 > k2 ? 1 : v1 < v2 ? -1 : v1 > v2 ? 1 : 0))
+    .map(([key, value]) => `${key}=${value}`)
+    .join('&');
+}
+
+function sha256Hex(data: string): string {
+  return createHash('sha256').update(data, 'utf8').digest('hex');
+}
+
+function hmac(key: string | Buffer, data: string): Buffer {
+  return createHmac('sha256', key).update(data, 'utf8').digest();
+}

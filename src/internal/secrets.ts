@@ -1,0 +1,87 @@
+// Reads credentials from Secrets Manager at deploy time. Failure messages name the secret and
+// the field, never a value. The SDK is loaded on first use so events that read no secret (Delete)
+// do not pay for it at cold start.
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DeployError } from './errors';
+
+// One SDK client per Lambda container; values are cached per reader (one event) only, so a
+// rotated secret is read afresh by the next event.
+let sharedClient: SecretsManagerClient | undefined;
+
+export class SecretReader {
+  private readonly cache = new Map<string, Record<string, unknown>>();
+
+  /**
+   * Returns the named string fields of a JSON secret. `purpose` completes the error text,
+   * e.g. "the API key of the ASANA authorization".
+   */
+  public async readFields(secretArn: string, fields: string[], purpose: string): Promise<Record<string, string>> {
+    const json = await this.readJson(secretArn, fields, purpose);
+    const values: Record<string, string> = {};
+    for (const field of fields) {
+      const value = json[field];
+      if (typeof value !== 'string' || value.length === 0) {
+        const present = Object.keys(json);
+        throw new DeployError(
+          `Secret ${secretArn} has no non-empty string field '${field}' (${purpose}). ` +
+          `Fields present: ${present.length ? present.map((name) => `'${name}'`).join(', ') : 'none'}. ` +
+          `Add '${field}' to the secret's JSON, or name the field that holds it in the credential's options.`,
+        );
+      }
+      values[field] = value;
+    }
+    return values;
+  }
+
+  /** Stores a new current version (e.g. a refreshed token pair). */
+  public async putSecretString(secretArn: string, secretString: string): Promise<void> {
+    const sdk = await import('@aws-sdk/client-secrets-manager');
+    await (await this.sdkClient()).send(new sdk.PutSecretValueCommand({ SecretId: secretArn, SecretString: secretString }));
+    this.cache.delete(secretArn);
+  }
+
+  private async readJson(secretArn: string, fields: string[], purpose: string): Promise<Record<string, unknown>> {
+    const cached = this.cache.get(secretArn);
+    if (cached) {
+      return cached;
+    }
+    const sdk = await import('@aws-sdk/client-secrets-manager');
+    let secretString: string | undefined;
+    try {
+      const out = await (await this.sdkClient()).send(new sdk.GetSecretValueCommand({ SecretId: secretArn }));
+      secretString = out.SecretString;
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? 'Error';
+      const hint = name === 'ResourceNotFoundException'
+        ? 'It does not exist in this account and Region: create it, or point the credential at the right secret.'
+        : name === 'AccessDeniedException'
+          ? 'The handler may not read it: the construct grants access to the secret it is given, so check the secret\'s resource policy and KMS key policy.'
+          : 'Check that the secret exists and is readable.';
+      throw new DeployError(`Could not read secret ${secretArn} (${purpose}): ${name}. ${hint}`);
+    }
+    const shape = `{${fields.map((field) => `"${field}": "..."`).join(', ')}}`;
+    if (secretString === undefined) {
+      throw new DeployError(`Secret ${secretArn} (${purpose}) holds binary data, not a JSON string. Store a JSON object like ${shape}.`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(secretString);
+    } catch {
+      json = undefined;
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      throw new DeployError(`Secret ${secretArn} (${purpose}) is not a JSON object. Store a JSON object like ${shape}.`);
+    }
+    this.cache.set(secretArn, json as Record<string, unknown>);
+    return json as Record<string, unknown>;
+  }
+
+  private async sdkClient(): Promise<SecretsManagerClient> {
+    if (!sharedClient) {
+      const sdk = await import('@aws-sdk/client-secrets-manager');
+      // The SDK honours AWS_ENDPOINT_URL_SECRETS_MANAGER and AWS_ENDPOINT_URL itself.
+      sharedClient = new sdk.SecretsManagerClient({ maxAttempts: 6 });
+    }
+    return sharedClient;
+  }
+}

@@ -1,0 +1,175 @@
+import { App, RemovalPolicy, Stack, Tags, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AppAuthorization, AppBundle, AppCredential, Application, AuthType } from '../../src';
+import { expectNagClean, nagStack, testSecret } from '../support/stacks';
+
+function stackWithThreeAuthorizations() {
+  const stack = nagStack();
+  const bundle = new AppBundle(stack, 'Bundle');
+  const key = new kms.Key(stack, 'SecretsKey', { enableKeyRotation: true });
+  const slackSecret = testSecret(stack, 'SlackClient', { encryptionKey: key });
+  const oktaSecret = secretsmanager.Secret.fromSecretNameV2(stack, 'OktaClient', 'appfabric/okta');
+  const asanaSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'AsanaKey',
+    'arn:aws:secretsmanager:us-east-1:111122223333:secret:appfabric/asana-AbCdEf');
+  const slack = new AppAuthorization(stack, 'Slack', {
+    appBundle: bundle, app: Application.SLACK,
+    tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' },
+    credential: AppCredential.oauth2(slackSecret),
+    tags: { team: 'security' },
+  });
+  const okta = new AppAuthorization(stack, 'Okta', {
+    appBundle: bundle, app: Application.OKTA,
+    tenant: { tenantIdentifier: 'examplecorp.okta.com', tenantDisplayName: 'Example Corp Okta' },
+    credential: AppCredential.oauth2(oktaSecret, { clientIdField: 'id', clientSecretField: 'secret' }),
+  });
+  const asana = new AppAuthorization(stack, 'Asana', {
+    appBundle: bundle, app: Application.ASANA,
+    tenant: { tenantIdentifier: '1200000000000000', tenantDisplayName: 'Example Corp Asana' },
+    credential: AppCredential.apiKey(asanaSecret, { field: 'token' }),
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  return { stack, bundle, slack, okta, asana, slackSecret, key };
+}
+
+describe('AppAuthorization', () => {
+  test('three authorizations share one handler function and one provider', () => {
+    const { stack } = stackWithThreeAuthorizations();
+    const template = expectNagClean(stack);
+    template.resourceCountIs('Custom::AppFabricAppAuthorization', 3);
+    const functions = template.findResources('AWS::Lambda::Function');
+    const handlers = Object.values(functions).filter((fn: any) => fn.Properties.Description?.startsWith('cdk-appfabric'));
+    expect(handlers).toHaveLength(1);
+    expect(handlers[0].Properties.Runtime).toBe('nodejs24.x');
+    // The handler and the Provider framework's function.
+    expect(Object.keys(functions)).toHaveLength(2);
+  });
+
+  test('properties carry references only, and the credential field names', () => {
+    const { stack } = stackWithThreeAuthorizations();
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('Custom::AppFabricAppAuthorization', {
+      App: 'OKTA', AuthType: 'oauth2',
+      TenantIdentifier: 'examplecorp.okta.com', TenantDisplayName: 'Example Corp Okta',
+      CredentialSecretArn: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      CredentialFields: { ClientId: 'id', ClientSecret: 'secret' },
+    });
+    template.hasResourceProperties('Custom::AppFabricAppAuthorization', {
+      App: 'ASANA', AuthType: 'apiKey',
+      CredentialSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:appfabric/asana-AbCdEf',
+      CredentialFields: { ApiKey: 'token' },
+      ConnectTimeoutSeconds: '120',
+    });
+    template.hasResourceProperties('Custom::AppFabricAppAuthorization', {
+      App: 'SLACK', Tags: [{ key: 'team', value: 'security' }],
+      CredentialFields: { ClientId: 'clientId', ClientSecret: 'clientSecret' },
+    });
+  });
+
+  test('removal policy: DESTROY by default, RETAIN on request', () => {
+    const { stack } = stackWithThreeAuthorizations();
+    const resources = Template.fromStack(stack).findResources('Custom::AppFabricAppAuthorization');
+    const policies = Object.values(resources).map((r: any) => [r.Properties.App, r.DeletionPolicy]);
+    expect(policies).toEqual(expect.arrayContaining([['SLACK', 'Delete'], ['OKTA', 'Delete'], ['ASANA', 'Retain']]));
+  });
+
+  test('an AuthUrl output per oauth2 authorization, named after the construct; ARN and Status outputs for all', () => {
+    const { stack } = stackWithThreeAuthorizations();
+    const outputs = Template.fromStack(stack).toJSON().Outputs;
+    expect(Object.keys(outputs).sort()).toEqual([
+      'AsanaArn', 'AsanaStatus', 'OktaArn', 'OktaAuthUrl', 'OktaStatus', 'SlackArn', 'SlackAuthUrl', 'SlackStatus',
+    ]);
+    expect(outputs.SlackAuthUrl.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Slack/), 'AuthUrl'] });
+  });
+
+  test('stackOutputs: false adds no outputs', () => {
+    const stack = nagStack();
+    const bundle = new AppBundle(stack, 'Bundle');
+    new AppAuthorization(stack, 'Slack', {
+      appBundle: bundle, app: Application.SLACK, stackOutputs: false,
+      tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' },
+      credential: AppCredential.oauth2(testSecret(stack, 'S')),
+    });
+    expect(Template.fromStack(stack).toJSON().Outputs).toBeUndefined();
+  });
+
+  test('Tags.of applies to authorizations', () => {
+    const { stack, okta } = stackWithThreeAuthorizations();
+    Tags.of(okta).add('cost-center', '42');
+    Template.fromStack(stack).hasResourceProperties('Custom::AppFabricAppAuthorization', {
+      App: 'OKTA', Tags: [{ key: 'cost-center', value: '42' }],
+    });
+  });
+
+  test('the handler may manage authorizations of its bundle only, and read exactly the referenced secrets', () => {
+    const { stack } = stackWithThreeAuthorizations();
+    const template = Template.fromStack(stack);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy: any) => JSON.stringify(policy.Properties.Roles).includes('HandlerRole'));
+    expect(policies).toHaveLength(1);
+    const statements: any[] = (policies[0] as any).Properties.PolicyDocument.Statement;
+    const appfabric = statements.filter((s) => JSON.stringify(s.Action).includes('appfabric:'));
+    expect(appfabric).toHaveLength(1);
+    expect(appfabric[0].Resource).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^Bundle/), 'Arn'] },
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Bundle/), 'Arn'] }, '/appauthorization/*']] },
+    ]);
+    const secretStatements = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:'));
+    expect(secretStatements.map((s) => s.Action)).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:GetSecretValue', 'secretsmanager:GetSecretValue']);
+    const secretResources = JSON.stringify(secretStatements.map((s) => s.Resource));
+    expect(secretResources).toContain('SlackClient');
+    expect(secretResources).toContain(':secret:appfabric/okta-??????');
+    expect(secretResources).toContain('arn:aws:secretsmanager:us-east-1:111122223333:secret:appfabric/asana-AbCdEf');
+    expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"/);
+    const kmsStatements = statements.filter((s) => JSON.stringify(s.Action).includes('kms:'));
+    expect(kmsStatements).toHaveLength(1);
+    expect(kmsStatements[0].Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SecretsKey/), 'Arn'] });
+  });
+
+  test('a credential that does not match the app fails at synth with the fix', () => {
+    const stack = nagStack();
+    const bundle = new AppBundle(stack, 'Bundle');
+    const secret = testSecret(stack, 'S');
+    expect(() => new AppAuthorization(stack, 'Asana', {
+      appBundle: bundle, app: Application.ASANA,
+      tenant: { tenantIdentifier: 't', tenantDisplayName: 'T' },
+      credential: AppCredential.oauth2(secret),
+    })).toThrow(/TestStack\/Asana: credential is an oauth2 credential but ASANA uses apiKey. Pass AppCredential.apiKey\(secret\)/);
+  });
+
+  test.each([
+    [{ tenantIdentifier: '', tenantDisplayName: 'T' }, /tenant.tenantIdentifier '' must be 1 to 1024 characters/],
+    [{ tenantIdentifier: 't', tenantDisplayName: 'x'.repeat(2049) }, /tenant.tenantDisplayName '.*' must be 1 to 2048 characters/],
+  ])('a bad tenant fails at synth: %#', (tenant, message) => {
+    const stack = nagStack();
+    const bundle = new AppBundle(stack, 'Bundle');
+    expect(() => new AppAuthorization(stack, 'Slack', {
+      appBundle: bundle, app: Application.SLACK, tenant,
+      credential: AppCredential.oauth2(testSecret(stack, 'S')),
+    })).toThrow(message);
+  });
+
+  test('an empty credential field name fails with the property', () => {
+    const stack = new Stack(new App(), 'S');
+    expect(() => AppCredential.apiKey(testSecret(stack, 'S'), { field: ' ' }))
+      .toThrow("AppCredential field: ' ' is not a JSON field name.");
+  });
+
+  test('an authorization in an imported bundle works the same', () => {
+    const stack = nagStack();
+    const bundle = AppBundle.fromAppBundleArn(stack, 'Bundle', 'arn:aws:appfabric:us-east-1:111122223333:appbundle/a1b2c3d4-5678-90ab-cdef-111111111111');
+    const auth = new AppAuthorization(stack, 'Zoom', {
+      appBundle: bundle, app: Application.ZOOM,
+      tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' },
+      credential: AppCredential.oauth2(testSecret(stack, 'S')),
+    });
+    expect(auth.authType).toBe(AuthType.OAUTH2);
+    expectNagClean(stack).hasResourceProperties('Custom::AppFabricAppAuthorization', {
+      AppBundleArn: 'arn:aws:appfabric:us-east-1:111122223333:appbundle/a1b2c3d4-5678-90ab-cdef-111111111111',
+    });
+  });
+
+  test('snapshot', () => {
+    const { stack } = stackWithThreeAuthorizations();
+    expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
+  });
+});
