@@ -4,8 +4,8 @@ import {
   custom_resources as cr,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AppAuthorizationFunction } from './handler/app-authorization-function';
 import { acknowledgeWildcardResource } from '../nag';
+import { AppAuthorizationFunction } from './handler/app-authorization-function';
 
 /** How long the handler may run: the apiKey connect wait plus AppFabric and Secrets Manager calls. */
 export const HANDLER_TIMEOUT = Duration.minutes(5);

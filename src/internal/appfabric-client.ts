@@ -56,6 +56,11 @@ export interface CreateAppAuthorizationInput {
   readonly tags?: Tag[];
 }
 
+export interface AppAuthorizationPage {
+  readonly items: AppAuthorizationSummary[];
+  readonly nextToken?: string;
+}
+
 export interface AuthRequest {
   readonly redirectUri: string;
   readonly code: string;
@@ -67,9 +72,10 @@ export interface AppFabricApi {
   getAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string): Promise<AppAuthorization>;
   updateAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string,
     changes: { credential?: Credential; tenant?: Tenant }): Promise<AppAuthorization>;
-  connectAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string, authRequest?: AuthRequest): Promise<AppAuthorizationSummary>;
+  connectAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string,
+    authRequest?: AuthRequest): Promise<AppAuthorizationSummary>;
   deleteAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string): Promise<void>;
-  listAppAuthorizations(appBundleIdentifier: string, nextToken?: string): Promise<{ items: AppAuthorizationSummary[]; nextToken?: string }>;
+  listAppAuthorizations(appBundleIdentifier: string, nextToken?: string): Promise<AppAuthorizationPage>;
   tagResource(resourceArn: string, tags: Tag[]): Promise<void>;
   untagResource(resourceArn: string, tagKeys: string[]): Promise<void>;
 }
@@ -172,7 +178,8 @@ export class AppFabricClient implements AppFabricApi {
     return out.appAuthorization;
   }
 
-  public async connectAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string, authRequest?: AuthRequest): Promise<AppAuthorizationSummary> {
+  public async connectAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string,
+    authRequest?: AuthRequest): Promise<AppAuthorizationSummary> {
     const out = await this.call('ConnectAppAuthorization', { appBundleIdentifier, appAuthorizationIdentifier }, authRequest ? { authRequest } : {});
     return out.appAuthorizationSummary;
   }
@@ -181,7 +188,7 @@ export class AppFabricClient implements AppFabricApi {
     await this.call('DeleteAppAuthorization', { appBundleIdentifier, appAuthorizationIdentifier });
   }
 
-  public async listAppAuthorizations(appBundleIdentifier: string, nextToken?: string): Promise<{ items: AppAuthorizationSummary[]; nextToken?: string }> {
+  public async listAppAuthorizations(appBundleIdentifier: string, nextToken?: string): Promise<AppAuthorizationPage> {
     const query: Record<string, string> = { maxResults: '100' };
     if (nextToken) {
       query.nextToken = nextToken;
@@ -209,13 +216,18 @@ export class AppFabricClient implements AppFabricApi {
     }
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return withRetry(async () => {
-      const headers: Record<string, string> = { 'accept': 'application/json' };
+      const headers: Record<string, string> = { accept: 'application/json' };
       if (payload !== undefined) {
         headers['content-type'] = 'application/json';
       }
       const signedHeaders = signRequest({
-        service: 'appfabric', region: this.region, credentials: await this.resolveCredentials(),
-        method: route.method, url, headers, body: payload,
+        service: 'appfabric',
+        region: this.region,
+        credentials: await this.resolveCredentials(),
+        method: route.method,
+        url,
+        headers,
+        body: payload,
       });
       const timeoutMs = Math.min(this.attemptTimeoutMs, Math.max(1, this.deadline() - Date.now()));
       const response = await send({ method: route.method, url, headers: signedHeaders, body: payload, timeoutMs });
@@ -251,7 +263,8 @@ export function expandUri(template: string, params: Record<string, string>): str
   });
 }
 
-function toServiceError(operation: AppFabricOperation, status: number, headers: Record<string, string | undefined>, body: string): AppFabricServiceError {
+function toServiceError(operation: AppFabricOperation, status: number, headers: Record<string, string | undefined>,
+  body: string): AppFabricServiceError {
   let parsed: Record<string, any> = {};
   try {
     parsed = body ? JSON.parse(body) : {};

@@ -24,7 +24,9 @@ export function defaultCredentials(): CredentialProvider {
       return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN };
     }
     if (!chain) {
-      const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
+      // Loaded only outside Lambda (the runtime sets the variables above).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { defaultProvider } = require('@aws-sdk/credential-provider-node') as typeof import('@aws-sdk/credential-provider-node');
       chain = defaultProvider();
     }
     return chain();

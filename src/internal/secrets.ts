@@ -4,6 +4,14 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DeployError } from './errors';
 
+type SecretsManagerSdk = typeof import('@aws-sdk/client-secrets-manager');
+
+/** Loads the SDK on first use (a plain require: the Lambda runtime provides it). */
+function secretsManagerSdk(): SecretsManagerSdk {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@aws-sdk/client-secrets-manager');
+}
+
 // One SDK client per Lambda container; values are cached per reader (one event) only, so a
 // rotated secret is read afresh by the next event.
 let sharedClient: SecretsManagerClient | undefined;
@@ -35,7 +43,7 @@ export class SecretReader {
 
   /** Stores a new current version (e.g. a refreshed token pair). */
   public async putSecretString(secretArn: string, secretString: string): Promise<void> {
-    const sdk = await import('@aws-sdk/client-secrets-manager');
+    const sdk = secretsManagerSdk();
     await (await this.sdkClient()).send(new sdk.PutSecretValueCommand({ SecretId: secretArn, SecretString: secretString }));
     this.cache.delete(secretArn);
   }
@@ -45,7 +53,7 @@ export class SecretReader {
     if (cached) {
       return cached;
     }
-    const sdk = await import('@aws-sdk/client-secrets-manager');
+    const sdk = secretsManagerSdk();
     let secretString: string | undefined;
     try {
       const out = await (await this.sdkClient()).send(new sdk.GetSecretValueCommand({ SecretId: secretArn }));
@@ -78,7 +86,7 @@ export class SecretReader {
 
   private async sdkClient(): Promise<SecretsManagerClient> {
     if (!sharedClient) {
-      const sdk = await import('@aws-sdk/client-secrets-manager');
+      const sdk = secretsManagerSdk();
       // The SDK honours AWS_ENDPOINT_URL_SECRETS_MANAGER and AWS_ENDPOINT_URL itself.
       sharedClient = new sdk.SecretsManagerClient({ maxAttempts: 6 });
     }

@@ -1,8 +1,8 @@
 // onEvent entry of Custom::AppFabricAppAuthorization (bundled by projen into assets/).
+import { AppAuthorizationEvent, AppAuthorizationResponse, onEvent } from './events';
 import { AppFabricClient } from '../../internal/appfabric-client';
 import { HandlerContext, deadlineFrom } from '../../internal/cfn-events';
 import { SecretReader } from '../../internal/secrets';
-import { AppAuthorizationEvent, AppAuthorizationResponse, onEvent } from './events';
 
 export async function handler(event: AppAuthorizationEvent, context?: HandlerContext): Promise<AppAuthorizationResponse> {
   const deadline = deadlineFrom(context);

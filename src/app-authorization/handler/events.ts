@@ -1,6 +1,6 @@
 // Create, Update and Delete of an AppFabric authorization: the I/O around lifecycle.ts.
 import {
-  AppAuthorization, AppFabricApi, AppFabricServiceError, Credential, isAppFabricError,
+  AppAuthorization, AppFabricApi, AppFabricServiceError, CreateAppAuthorizationInput, Credential, isAppFabricError,
 } from '../../internal/appfabric-client';
 import { OnEventRequest, OnEventResponse } from '../../internal/cfn-events';
 import { DeployError } from '../../internal/errors';
@@ -38,22 +38,23 @@ export async function onEvent(event: AppAuthorizationEvent, deps: Dependencies):
 async function create(event: AppAuthorizationEvent, props: AppAuthorizationProperties, deps: Dependencies): Promise<AppAuthorizationResponse> {
   const credential = await readCredential(props, deps);
   const clientToken = clientTokenFor(event.StackId, event.LogicalResourceId, event.RequestId);
+  const input: CreateAppAuthorizationInput = {
+    appBundleIdentifier: props.AppBundleArn,
+    app: props.App,
+    authType: props.AuthType as AppAuthorization['authType'],
+    tenant: tenantOf(props),
+    credential,
+    clientToken,
+    tags: props.Tags && props.Tags.length > 0 ? props.Tags : undefined,
+  };
   let authorization: AppAuthorization;
   try {
-    authorization = await deps.appfabric.createAppAuthorization({
-      appBundleIdentifier: props.AppBundleArn,
-      app: props.App,
-      authType: props.AuthType as AppAuthorization['authType'],
-      tenant: tenantOf(props),
-      credential,
-      clientToken,
-      tags: props.Tags && props.Tags.length > 0 ? props.Tags : undefined,
-    });
+    authorization = await deps.appfabric.createAppAuthorization(input);
   } catch (error) {
     if (outcomeUnknown(error)) {
       // The create may have landed with its response lost. The same token returns what it made
       // (or makes it now), so the failed Create can remove it instead of leaving an orphan.
-      await removeWhatTokenMade(props, credential, clientToken, deps);
+      await removeWhatTokenMade(input, deps);
     }
     throw describeCreateFailure(error, props);
   }
@@ -196,12 +197,9 @@ async function deleteQuietly(appAuthorizationArn: string, deps: Dependencies): P
   }
 }
 
-async function removeWhatTokenMade(props: AppAuthorizationProperties, credential: Credential, clientToken: string, deps: Dependencies): Promise<void> {
+async function removeWhatTokenMade(input: CreateAppAuthorizationInput, deps: Dependencies): Promise<void> {
   try {
-    const made = await deps.appfabric.createAppAuthorization({
-      appBundleIdentifier: props.AppBundleArn, app: props.App, authType: props.AuthType as AppAuthorization['authType'],
-      tenant: tenantOf(props), credential, clientToken, tags: props.Tags && props.Tags.length > 0 ? props.Tags : undefined,
-    });
+    const made = await deps.appfabric.createAppAuthorization(input);
     await deleteQuietly(made.appAuthorizationArn, deps);
   } catch (error) {
     deps.log(`could not confirm that the failed create left nothing behind: ${errorMessage(error)}`);

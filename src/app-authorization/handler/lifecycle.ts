@@ -88,7 +88,7 @@ export function tenantOf(props: AppAuthorizationProperties): Tenant {
 export function clientTokenFor(stackId: string, logicalResourceId: string, requestId: string): string {
   const hex = createHash('sha256').update(`${stackId}\n${logicalResourceId}\n${requestId}`).digest('hex');
   // Shape it as a version 5-style UUID: xxxxxxxx-xxxx-5xxx-yxxx-xxxxxxxxxxxx.
-  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  const variant = (8 + (parseInt(hex[16], 16) % 4)).toString(16); // 8, 9, a or b
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 

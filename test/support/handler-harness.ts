@@ -1,0 +1,112 @@
+// Runs the AppAuthorization handler as the Provider framework would, against the local
+// AppFabric and Secrets Manager emulators over real HTTP.
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { AppAuthorizationEvent, AppAuthorizationResponse } from '../../src/app-authorization/handler/events';
+import { AppAuthorizationProperties } from '../../src/app-authorization/properties';
+import { AppFabricEmulator, AppFabricEmulatorOptions } from '../emulators/appfabric-emulator';
+import { SecretsManagerEmulator } from '../emulators/secrets-manager-emulator';
+
+export type Handler = (event: AppAuthorizationEvent, context?: { getRemainingTimeInMillis(): number }) => Promise<AppAuthorizationResponse>;
+
+export const STACK_ID = 'arn:aws:cloudformation:us-east-1:111122223333:stack/AppFabricTest/5f3c2a10-0000-4000-8000-000000000001';
+
+/** The bundled handler, exactly as it ships in the npm package (`npm test` bundles first). */
+export const BUNDLED_HANDLER_DIR = path.join(__dirname, '..', '..', 'assets', 'app-authorization', 'handler', 'app-authorization.lambda');
+
+export class HandlerHarness {
+  public static async start(options: AppFabricEmulatorOptions = {}): Promise<HandlerHarness> {
+    const appfabric = await AppFabricEmulator.start(options);
+    const secrets = await SecretsManagerEmulator.start();
+    return new HandlerHarness(appfabric, secrets);
+  }
+
+  public readonly bundleArn: string;
+  /** Everything the handler printed (CloudWatch Logs, in Lambda). */
+  public readonly logs: string[] = [];
+  private readonly savedEnv = { ...process.env };
+  private readonly logSpy: jest.SpyInstance;
+
+  private constructor(public readonly appfabric: AppFabricEmulator, public readonly secrets: SecretsManagerEmulator) {
+    this.bundleArn = appfabric.createAppBundle();
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'test-secret-access-key',
+      AWS_ENDPOINT_URL_APPFABRIC: appfabric.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    });
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_ENDPOINT_URL;
+    this.logSpy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      this.logs.push(args.map(String).join(' '));
+    });
+  }
+
+  public async close(): Promise<void> {
+    this.logSpy.mockRestore();
+    process.env = this.savedEnv;
+    await Promise.all([this.appfabric.close(), this.secrets.close()]);
+  }
+
+  /** Properties of an authorization in this harness's bundle. */
+  public props(overrides: Partial<AppAuthorizationProperties> = {}): AppAuthorizationProperties {
+    return {
+      AppBundleArn: this.bundleArn,
+      App: 'SLACK',
+      AuthType: 'oauth2',
+      TenantIdentifier: 'examplecorp',
+      TenantDisplayName: 'Example Corp',
+      CredentialSecretArn: this.secrets.putSecret('appfabric/slack', JSON.stringify({ clientId: 'slack-client-id', clientSecret: 'CANARY-slack-client-secret' })),
+      CredentialFields: { ClientId: 'clientId', ClientSecret: 'clientSecret' },
+      ...overrides,
+    };
+  }
+
+  /** An apiKey authorization's properties, with the key stored in a secret. */
+  public apiKeyProps(apiKey: string, overrides: Partial<AppAuthorizationProperties> = {}): AppAuthorizationProperties {
+    return this.props({
+      App: 'ASANA', AuthType: 'apiKey', TenantIdentifier: '1200000000000000', TenantDisplayName: 'Example Corp Asana',
+      CredentialSecretArn: this.secrets.putSecret('appfabric/asana', JSON.stringify({ apiKey })),
+      CredentialFields: { ApiKey: 'apiKey' },
+      ConnectTimeoutSeconds: '10',
+      ...overrides,
+    });
+  }
+}
+
+export interface EventOptions {
+  readonly requestId?: string;
+  readonly physicalResourceId?: string;
+  readonly oldProps?: AppAuthorizationProperties;
+  readonly logicalResourceId?: string;
+}
+
+export function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', props: AppAuthorizationProperties, options: EventOptions = {}): AppAuthorizationEvent {
+  return {
+    RequestType: requestType,
+    RequestId: options.requestId ?? randomUUID(),
+    StackId: STACK_ID,
+    LogicalResourceId: options.logicalResourceId ?? 'SlackAuthorization1A2B3C4D',
+    ResourceType: 'Custom::AppFabricAppAuthorization',
+    PhysicalResourceId: options.physicalResourceId,
+    ResourceProperties: props,
+    OldResourceProperties: options.oldProps,
+  };
+}
+
+/** A Lambda context with `ms` left (the construct's timeout is 5 minutes). */
+export function lambdaContext(ms = 5 * 60_000) {
+  const end = Date.now() + ms;
+  return { getRemainingTimeInMillis: () => end - Date.now() };
+}
+
+/** Runs an event and returns the failure reason the Provider framework would report. */
+export async function failureReason(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the event to fail, but it succeeded');
+}
