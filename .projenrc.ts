@@ -60,7 +60,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@smithy/protocol-http',
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/credential-provider-node',
-    '@aws-sdk/credential-provider-env',
+    '@aws-sdk/client-cloudformation',
   ],
 
   jestOptions: {
@@ -82,6 +82,22 @@ const project = new awscdk.AwsCdkConstructLibrary({
 for (const path of ['/examples/', '/bench/', '/docs/', '/.ci/', '/ARCHITECTURE.md']) {
   project.addPackageIgnore(path);
 }
+
+// The `cdk-appfabric` command: bundled with its AWS SDK dependencies, so it runs from the npm
+// package without installing anything else.
+project.bundler.addBundle('src/cli/main.ts', {
+  platform: 'node',
+  target: 'node20',
+  outfile: 'cdk-appfabric.js',
+  executable: true,
+  ...({ minify: true, banner: '#!/usr/bin/env node' } as object),
+});
+project.addBins({ 'cdk-appfabric': 'assets/cli/main/cdk-appfabric.js' });
+project.eslint?.allowDevDeps('src/cli/**');
+
+// Handler code is bundled at build time: the packages it imports are build dependencies.
+project.eslint?.allowDevDeps('src/internal/**');
+project.eslint?.allowDevDeps('src/**/handler/**');
 
 // With updateSnapshot NEVER projen adds `test:update` for deliberate snapshot updates.
 

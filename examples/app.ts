@@ -1,7 +1,11 @@
-// The example app: one stack that owns the account's AppFabric bundle, the way a platform team
-// would set it up. Synthesize it with `npm run synth:example`.
-import { App, Stack, aws_kms as kms } from 'aws-cdk-lib';
-import { AppBundle } from '../src';
+// The example app: a platform stack that owns the account's AppFabric bundle and connects two
+// SaaS applications. Synthesize it with `npm run example`.
+//
+// Before a real deploy, store the credentials in Secrets Manager:
+//   aws secretsmanager create-secret --name appfabric/slack --secret-string '{"clientId":"...","clientSecret":"..."}'
+//   aws secretsmanager create-secret --name appfabric/asana --secret-string '{"apiKey":"..."}'
+import { App, Duration, Stack, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { AppAuthorization, AppBundle, AppCredential, Application } from '../src';
 
 const env = { account: '111122223333', region: 'us-east-1' };
 const app = new App();
@@ -11,6 +15,24 @@ const key = new kms.Key(stack, 'BundleKey', {
   description: 'Encrypts the AppFabric app bundle',
   enableKeyRotation: true,
 });
-new AppBundle(stack, 'Bundle', { encryptionKey: key, tags: { owner: 'security-platform' } });
+const bundle = new AppBundle(stack, 'Bundle', { encryptionKey: key, tags: { owner: 'security-platform' } });
+
+// OAuth: after the deploy, an administrator opens the SlackAuthUrl output and approves, then
+// `npx cdk-appfabric connect --stack AppFabricExample --id Slack --code <code>`.
+new AppAuthorization(stack, 'Slack', {
+  appBundle: bundle,
+  app: Application.SLACK,
+  tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' },
+  credential: AppCredential.oauth2(secretsmanager.Secret.fromSecretNameV2(stack, 'SlackClient', 'appfabric/slack')),
+});
+
+// API key: connected and verified during the deploy; a rejected key fails the deploy.
+new AppAuthorization(stack, 'Asana', {
+  appBundle: bundle,
+  app: Application.ASANA,
+  tenant: { tenantIdentifier: '1200000000000000', tenantDisplayName: 'Example Corp Asana' },
+  credential: AppCredential.apiKey(secretsmanager.Secret.fromSecretNameV2(stack, 'AsanaKey', 'appfabric/asana')),
+  connectTimeout: Duration.minutes(3),
+});
 
 app.synth();

@@ -12,9 +12,9 @@ function secretsManagerSdk(): SecretsManagerSdk {
   return require('@aws-sdk/client-secrets-manager');
 }
 
-// One SDK client per Lambda container; values are cached per reader (one event) only, so a
-// rotated secret is read afresh by the next event.
-let sharedClient: SecretsManagerClient | undefined;
+// One SDK client per Lambda container (per endpoint, should the environment change); values
+// are cached per reader (one event) only, so a rotated secret is read afresh by the next event.
+const sharedClients = new Map<string, SecretsManagerClient>();
 
 export class SecretReader {
   private readonly cache = new Map<string, Record<string, unknown>>();
@@ -59,7 +59,10 @@ export class SecretReader {
       const out = await (await this.sdkClient()).send(new sdk.GetSecretValueCommand({ SecretId: secretArn }));
       secretString = out.SecretString;
     } catch (error) {
-      const name = (error as { name?: string }).name ?? 'Error';
+      // The SDK's error name (and, for failures that never reached the service, its message:
+      // network errors carry no secret) tells the cause.
+      const sdkError = error as { name?: string; message?: string; $metadata?: unknown };
+      const name = sdkError.$metadata || !sdkError.message ? sdkError.name ?? 'Error' : `${sdkError.name}: ${sdkError.message}`;
       const hint = name === 'ResourceNotFoundException'
         ? 'It does not exist in this account and Region: create it, or point the credential at the right secret.'
         : name === 'AccessDeniedException'
@@ -85,11 +88,13 @@ export class SecretReader {
   }
 
   private async sdkClient(): Promise<SecretsManagerClient> {
-    if (!sharedClient) {
-      const sdk = secretsManagerSdk();
+    const endpoint = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? process.env.AWS_ENDPOINT_URL ?? '';
+    let client = sharedClients.get(endpoint);
+    if (!client) {
       // The SDK honours AWS_ENDPOINT_URL_SECRETS_MANAGER and AWS_ENDPOINT_URL itself.
-      sharedClient = new sdk.SecretsManagerClient({ maxAttempts: 6 });
+      client = new (secretsManagerSdk().SecretsManagerClient)({ maxAttempts: 6 });
+      sharedClients.set(endpoint, client);
     }
-    return sharedClient;
+    return client;
   }
 }

@@ -12,18 +12,21 @@ function stackWithThreeAuthorizations() {
   const asanaSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'AsanaKey',
     'arn:aws:secretsmanager:us-east-1:111122223333:secret:appfabric/asana-AbCdEf');
   const slack = new AppAuthorization(stack, 'Slack', {
-    appBundle: bundle, app: Application.SLACK,
+    appBundle: bundle,
+    app: Application.SLACK,
     tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' },
     credential: AppCredential.oauth2(slackSecret),
     tags: { team: 'security' },
   });
   const okta = new AppAuthorization(stack, 'Okta', {
-    appBundle: bundle, app: Application.OKTA,
+    appBundle: bundle,
+    app: Application.OKTA,
     tenant: { tenantIdentifier: 'examplecorp.okta.com', tenantDisplayName: 'Example Corp Okta' },
     credential: AppCredential.oauth2(oktaSecret, { clientIdField: 'id', clientSecretField: 'secret' }),
   });
   const asana = new AppAuthorization(stack, 'Asana', {
-    appBundle: bundle, app: Application.ASANA,
+    appBundle: bundle,
+    app: Application.ASANA,
     tenant: { tenantIdentifier: '1200000000000000', tenantDisplayName: 'Example Corp Asana' },
     credential: AppCredential.apiKey(asanaSecret, { field: 'token' }),
     removalPolicy: RemovalPolicy.RETAIN,
@@ -48,19 +51,23 @@ describe('AppAuthorization', () => {
     const { stack } = stackWithThreeAuthorizations();
     const template = Template.fromStack(stack);
     template.hasResourceProperties('Custom::AppFabricAppAuthorization', {
-      App: 'OKTA', AuthType: 'oauth2',
-      TenantIdentifier: 'examplecorp.okta.com', TenantDisplayName: 'Example Corp Okta',
+      App: 'OKTA',
+      AuthType: 'oauth2',
+      TenantIdentifier: 'examplecorp.okta.com',
+      TenantDisplayName: 'Example Corp Okta',
       CredentialSecretArn: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
       CredentialFields: { ClientId: 'id', ClientSecret: 'secret' },
     });
     template.hasResourceProperties('Custom::AppFabricAppAuthorization', {
-      App: 'ASANA', AuthType: 'apiKey',
+      App: 'ASANA',
+      AuthType: 'apiKey',
       CredentialSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:appfabric/asana-AbCdEf',
       CredentialFields: { ApiKey: 'token' },
       ConnectTimeoutSeconds: '120',
     });
     template.hasResourceProperties('Custom::AppFabricAppAuthorization', {
-      App: 'SLACK', Tags: [{ key: 'team', value: 'security' }],
+      App: 'SLACK',
+      Tags: [{ key: 'team', value: 'security' }],
       CredentialFields: { ClientId: 'clientId', ClientSecret: 'clientSecret' },
     });
   });
@@ -85,7 +92,9 @@ describe('AppAuthorization', () => {
     const stack = nagStack();
     const bundle = new AppBundle(stack, 'Bundle');
     new AppAuthorization(stack, 'Slack', {
-      appBundle: bundle, app: Application.SLACK, stackOutputs: false,
+      appBundle: bundle,
+      app: Application.SLACK,
+      stackOutputs: false,
       tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' },
       credential: AppCredential.oauth2(testSecret(stack, 'S')),
     });
@@ -130,7 +139,8 @@ describe('AppAuthorization', () => {
     const bundle = new AppBundle(stack, 'Bundle');
     const secret = testSecret(stack, 'S');
     expect(() => new AppAuthorization(stack, 'Asana', {
-      appBundle: bundle, app: Application.ASANA,
+      appBundle: bundle,
+      app: Application.ASANA,
       tenant: { tenantIdentifier: 't', tenantDisplayName: 'T' },
       credential: AppCredential.oauth2(secret),
     })).toThrow(/TestStack\/Asana: credential is an oauth2 credential but ASANA uses apiKey. Pass AppCredential.apiKey\(secret\)/);
@@ -143,7 +153,9 @@ describe('AppAuthorization', () => {
     const stack = nagStack();
     const bundle = new AppBundle(stack, 'Bundle');
     expect(() => new AppAuthorization(stack, 'Slack', {
-      appBundle: bundle, app: Application.SLACK, tenant,
+      appBundle: bundle,
+      app: Application.SLACK,
+      tenant,
       credential: AppCredential.oauth2(testSecret(stack, 'S')),
     })).toThrow(message);
   });
@@ -158,7 +170,8 @@ describe('AppAuthorization', () => {
     const stack = nagStack();
     const bundle = AppBundle.fromAppBundleArn(stack, 'Bundle', 'arn:aws:appfabric:us-east-1:111122223333:appbundle/a1b2c3d4-5678-90ab-cdef-111111111111');
     const auth = new AppAuthorization(stack, 'Zoom', {
-      appBundle: bundle, app: Application.ZOOM,
+      appBundle: bundle,
+      app: Application.ZOOM,
       tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' },
       credential: AppCredential.oauth2(testSecret(stack, 'S')),
     });
