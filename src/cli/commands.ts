@@ -57,8 +57,14 @@ export function parseCommand(argv: string[]): ParsedCommand {
       args: argv,
       allowPositionals: true,
       options: {
-        'arn': { type: 'string' }, 'bundle': { type: 'string' }, 'stack': { type: 'string' }, 'id': { type: 'string' },
-        'code': { type: 'string' }, 'redirect-uri': { type: 'string' }, 'region': { type: 'string' }, 'help': { type: 'boolean', short: 'h' },
+        'arn': { type: 'string' },
+        'bundle': { type: 'string' },
+        'stack': { type: 'string' },
+        'id': { type: 'string' },
+        'code': { type: 'string' },
+        'redirect-uri': { type: 'string' },
+        'region': { type: 'string' },
+        'help': { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
@@ -73,8 +79,14 @@ export function parseCommand(argv: string[]): ParsedCommand {
     throw new UsageError(`unknown command '${command}': use connect or status`);
   }
   const result: ParsedCommand = {
-    command, arn: values.arn, bundle: values.bundle, stack: values.stack, id: values.id,
-    code: values.code, redirectUri: values['redirect-uri'], region: values.region,
+    command,
+    arn: values.arn,
+    bundle: values.bundle,
+    stack: values.stack,
+    id: values.id,
+    code: values.code,
+    redirectUri: values['redirect-uri'],
+    region: values.region,
   };
   if (command === 'connect') {
     if (!result.arn && !(result.stack && result.id)) {
@@ -112,7 +124,8 @@ export async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<n
     ctx.io.out(USAGE);
     return 0;
   }
-  const arn = parsed.arn ?? (parsed.stack && parsed.id ? findAuthorizationArn(await ctx.stackOutputs(parsed.stack), parsed.stack, parsed.id) : undefined);
+  const fromStack = async (stack: string, id: string) => findAuthorizationArn(await ctx.stackOutputs(stack), stack, id);
+  const arn = parsed.arn ?? (parsed.stack && parsed.id ? await fromStack(parsed.stack, parsed.id) : undefined);
   if (parsed.command === 'status') {
     return status(parsed.bundle ?? bundleArnOf(arn!), ctx);
   }

@@ -60,7 +60,9 @@ describe('Create', () => {
 
   test('an existing authorization for the same app and tenant fails with its ARN', async () => {
     const existing = harness.appfabric.putAuthorization({
-      appBundleArn: harness.bundleArn, app: 'SLACK', authType: 'oauth2',
+      appBundleArn: harness.bundleArn,
+      app: 'SLACK',
+      authType: 'oauth2',
       tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Console-made' },
     });
     const reason = await failureReason(handler(cfnEvent('Create', harness.props()), lambdaContext()));

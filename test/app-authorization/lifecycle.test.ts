@@ -1,15 +1,18 @@
-import { AppAuthorization } from '../../src/internal/appfabric-client';
-import { AppAuthorizationProperties } from '../../src/app-authorization/properties';
 import {
   bundleArnOf, clientTokenFor, isAppAuthorizationArn, planInPlaceChanges, planUpdate, tagChanges,
 } from '../../src/app-authorization/handler/lifecycle';
+import { AppAuthorizationProperties } from '../../src/app-authorization/properties';
+import { AppAuthorization } from '../../src/internal/appfabric-client';
 
 const BUNDLE = 'arn:aws:appfabric:us-east-1:111122223333:appbundle/a1b2c3d4-5678-90ab-cdef-111111111111';
 const AUTH = `${BUNDLE}/appauthorization/b1b2c3d4-5678-90ab-cdef-222222222222`;
 
 const props: AppAuthorizationProperties = {
-  AppBundleArn: BUNDLE, App: 'SLACK', AuthType: 'oauth2',
-  TenantIdentifier: 'examplecorp', TenantDisplayName: 'Example Corp',
+  AppBundleArn: BUNDLE,
+  App: 'SLACK',
+  AuthType: 'oauth2',
+  TenantIdentifier: 'examplecorp',
+  TenantDisplayName: 'Example Corp',
   CredentialSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:slack-AbCdEf',
   CredentialFields: { ClientId: 'clientId', ClientSecret: 'clientSecret' },
 };
@@ -58,8 +61,14 @@ describe('planUpdate', () => {
 
 describe('planInPlaceChanges', () => {
   const actual: AppAuthorization = {
-    appAuthorizationArn: AUTH, appBundleArn: BUNDLE, app: 'SLACK', authType: 'oauth2', status: 'Connected',
-    tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' }, createdAt: '', updatedAt: '',
+    appAuthorizationArn: AUTH,
+    appBundleArn: BUNDLE,
+    app: 'SLACK',
+    authType: 'oauth2',
+    status: 'Connected',
+    tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' },
+    createdAt: '',
+    updatedAt: '',
   };
 
   test('sends the tenant only when the actual one differs', () => {

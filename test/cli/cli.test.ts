@@ -1,5 +1,5 @@
 // `cdk-appfabric connect|status` against the AppFabric emulator over HTTP.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { CommandContext, StackOutput, findAuthorizationArn, parseCommand, run } from '../../src/cli/commands';
 import { main } from '../../src/cli/main';
@@ -31,7 +31,9 @@ afterEach(async () => {
 
 function slackAuthorization() {
   return emulator.putAuthorization({
-    appBundleArn: bundleArn, app: 'SLACK', authType: 'oauth2',
+    appBundleArn: bundleArn,
+    app: 'SLACK',
+    authType: 'oauth2',
     tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' },
     credential: { oauth2Credential: { clientId: 'id', clientSecret: 'secret' } },
   });
@@ -79,7 +81,9 @@ describe('connect', () => {
       { OutputKey: 'SlackAuthUrl', OutputValue: 'https://slack.example.com/oauth' },
     ];
     const ctx: CommandContext = {
-      appfabric: new AppFabricClient(), region: 'us-east-1', stackOutputs: async () => outputs,
+      appfabric: new AppFabricClient(),
+      region: 'us-east-1',
+      stackOutputs: async () => outputs,
       io: { out: (line) => out.push(line), err: (line) => err.push(line) },
     };
     const code = emulator.issueOAuthCode(auth.appAuthorizationArn);
@@ -128,10 +132,10 @@ describe('the packaged command', () => {
     const code = emulator.issueOAuthCode(auth.appAuthorizationArn);
     // spawnSync blocks this process, so the emulator (in this process) could not answer: use async spawn.
     return new Promise<void>((resolve, reject) => {
-      const child = require('node:child_process').spawn(process.execPath, [CLI, 'connect', '--arn', auth.appAuthorizationArn, '--code', code], { env: process.env });
+      const child = spawn(process.execPath, [CLI, 'connect', '--arn', auth.appAuthorizationArn, '--code', code], { env: process.env });
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => { stdout += chunk; });
-      child.on('close', (exitCode: number) => {
+      child.on('close', (exitCode) => {
         try {
           expect(exitCode).toBe(0);
           expect(stdout.trim()).toBe('SLACK (tenant examplecorp): Connected');

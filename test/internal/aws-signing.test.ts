@@ -1,6 +1,6 @@
+import { createHash, createHmac } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac } from 'node:crypto';
 import { signRequest } from '../../src/internal/aws-signing';
 
 // Our SigV4 must produce exactly what the AWS SDK's own signer produces for the same request.
@@ -22,8 +22,14 @@ async function smithySignature(method: string, url: URL, headers: Record<string,
   });
   const signer = new SignatureV4({ service: 'appfabric', region: 'us-east-1', credentials, sha256: Sha256 });
   const signed = await signer.sign(new HttpRequest({
-    method, protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined,
-    path: url.pathname, query, headers: { ...headers, host: url.host }, body,
+    method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: url.port ? Number(url.port) : undefined,
+    path: url.pathname,
+    query,
+    headers: { ...headers, host: url.host },
+    body,
   }), { signingDate: date });
   return signed.headers.authorization;
 }
@@ -38,7 +44,7 @@ describe('signRequest', () => {
     ['PATCH', '/appbundles/x/appauthorizations/y', '{"tenant":{"tenantIdentifier":"t (1)*!"}}'],
   ])('%s %s matches the AWS SDK signer', async (method, path, body) => {
     const url = new URL(`http://127.0.0.1:8080${path}`);
-    const headers = body ? { 'content-type': 'application/json' } : {};
+    const headers: Record<string, string> = body ? { 'content-type': 'application/json' } : {};
     const ours = signRequest({ service: 'appfabric', region: 'us-east-1', credentials, method, url, headers, body, date });
     expect(ours.authorization).toBe(await smithySignature(method, url, headers, body));
     expect(ours['x-amz-date']).toBe('20261122T083000Z');

@@ -66,7 +66,10 @@ export class HandlerHarness {
   /** An apiKey authorization's properties, with the key stored in a secret. */
   public apiKeyProps(apiKey: string, overrides: Partial<AppAuthorizationProperties> = {}): AppAuthorizationProperties {
     return this.props({
-      App: 'ASANA', AuthType: 'apiKey', TenantIdentifier: '1200000000000000', TenantDisplayName: 'Example Corp Asana',
+      App: 'ASANA',
+      AuthType: 'apiKey',
+      TenantIdentifier: '1200000000000000',
+      TenantDisplayName: 'Example Corp Asana',
       CredentialSecretArn: this.secrets.putSecret('appfabric/asana', JSON.stringify({ apiKey })),
       CredentialFields: { ApiKey: 'apiKey' },
       ConnectTimeoutSeconds: '10',
