@@ -61,6 +61,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/credential-provider-node',
     '@aws-sdk/client-cloudformation',
+    // The TPP emulator's test CA and server certificate.
+    'selfsigned',
   ],
 
   jestOptions: {
@@ -113,6 +115,14 @@ const synthExample = project.addTask('synth:example', {
     { exec: 'cdk synth --quiet --output cdk.out', cwd: 'examples' },
   ],
 });
+project.addTask('bench', {
+  description: 'Run the benchmarks and regenerate docs/BENCHMARKS.md',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --transpile-only --project bench/tsconfig.json bench/run.ts' },
+  ],
+});
+
 project.addTask('example', {
   description: 'Synthesize the example app and rehearse its deploy against the local emulators',
   steps: [{ spawn: synthExample.name }],
