@@ -75,7 +75,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['examples/cdk.out/', '.bench/', '*.bak'],
+  gitignore: ['examples/cdk.out/', 'test/.tmp/', '.bench/', '*.bak'],
   githubOptions: { mergify: false },
   depsUpgrade: false,
   pullRequestTemplate: false,
@@ -125,7 +125,10 @@ project.addTask('bench', {
 
 project.addTask('example', {
   description: 'Synthesize the example app and rehearse its deploy against the local emulators',
-  steps: [{ spawn: synthExample.name }],
+  steps: [
+    { spawn: synthExample.name },
+    { exec: 'ts-node --transpile-only --project test/tsconfig.json test/rehearsal/main.ts examples/cdk.out' },
+  ],
 });
 
 project.synth();

@@ -1,38 +1,7 @@
-// The example app: a platform stack that owns the account's AppFabric bundle and connects two
-// SaaS applications. Synthesize it with `npm run example`.
-//
-// Before a real deploy, store the credentials in Secrets Manager:
-//   aws secretsmanager create-secret --name appfabric/slack --secret-string '{"clientId":"...","clientSecret":"..."}'
-//   aws secretsmanager create-secret --name appfabric/asana --secret-string '{"apiKey":"..."}'
-import { App, Duration, Stack, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import { AppAuthorization, AppBundle, AppCredential, Application } from '../src';
+// Entry of the example CDK app (examples/cdk.json).
+import { App } from 'aws-cdk-lib';
+import { buildExampleApp } from './example-app';
 
-const env = { account: '111122223333', region: 'us-east-1' };
 const app = new App();
-
-const stack = new Stack(app, 'AppFabricExample', { env });
-const key = new kms.Key(stack, 'BundleKey', {
-  description: 'Encrypts the AppFabric app bundle',
-  enableKeyRotation: true,
-});
-const bundle = new AppBundle(stack, 'Bundle', { encryptionKey: key, tags: { owner: 'security-platform' } });
-
-// OAuth: after the deploy, an administrator opens the SlackAuthUrl output and approves, then
-// `npx cdk-appfabric connect --stack AppFabricExample --id Slack --code <code>`.
-new AppAuthorization(stack, 'Slack', {
-  appBundle: bundle,
-  app: Application.SLACK,
-  tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' },
-  credential: AppCredential.oauth2(secretsmanager.Secret.fromSecretNameV2(stack, 'SlackClient', 'appfabric/slack')),
-});
-
-// API key: connected and verified during the deploy; a rejected key fails the deploy.
-new AppAuthorization(stack, 'Asana', {
-  appBundle: bundle,
-  app: Application.ASANA,
-  tenant: { tenantIdentifier: '1200000000000000', tenantDisplayName: 'Example Corp Asana' },
-  credential: AppCredential.apiKey(secretsmanager.Secret.fromSecretNameV2(stack, 'AsanaKey', 'appfabric/asana')),
-  connectTimeout: Duration.minutes(3),
-});
-
+buildExampleApp(app);
 app.synth();

@@ -1,0 +1,47 @@
+// End-to-end: the example app synthesized, its custom resources run from the cloud assembly
+// (handler assets as shipped) against the emulators, as CloudFormation would run them.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { rehearseExample } from './scenario';
+import { buildExampleApp } from '../../examples/example-app';
+
+// Inside the repository, so the assets resolve @aws-sdk/* from node_modules as Lambda's runtime would provide it.
+const TMP = path.join(__dirname, '..', '.tmp');
+let assemblyDir: string;
+
+beforeAll(() => {
+  mkdirSync(TMP, { recursive: true });
+  assemblyDir = mkdtempSync(path.join(TMP, 'rehearsal-'));
+  const app = new App({ outdir: assemblyDir });
+  buildExampleApp(app);
+  app.synth();
+});
+afterAll(() => rmSync(assemblyDir, { recursive: true, force: true }));
+
+test('the example deploys, updates in place and deletes; outputs carry the AuthUrl; nothing is left', async () => {
+  const result = await rehearseExample({ assemblyDir });
+  expect(result.failed).toBeUndefined();
+  const [create, update, remove] = result.passes;
+  const created = create.outcomes.filter((o) => o.type === 'Custom::AppFabricAppAuthorization');
+  expect(created.map((o) => [o.logicalId.replace(/[0-9A-F]{8}$/, ''), o.status])).toEqual([['Slack', 'PendingConnect'], ['Asana', 'Connected']]);
+  const outputs = create.outputs.AppFabricExample;
+  expect(outputs.SlackAuthUrl).toMatch(/^https:\/\/slack\.example\.com\/oauth\/authorize\?client_id=example-slack-client/);
+  expect(outputs.AsanaStatus).toBe('Connected');
+  expect(update.outcomes.map((o) => o.status)).toEqual(['PendingConnect', 'Connected']);
+  expect(update.outcomes.every((o) => o.physicalId === created.find((c) => c.logicalId === o.logicalId)?.physicalId)).toBe(true);
+  expect(remove.outcomes.filter((o) => o.type.startsWith('Custom::')).map((o) => o.status)).toEqual(['deleted', 'deleted']);
+  expect(result.leftBehind).toBe(0);
+  expect(result.handlerLogs.join('\n')).not.toContain('example-slack-secret');
+});
+
+test('a rejected API key fails the rehearsal with the clear reason, and the rollback leaves nothing', async () => {
+  const result = await rehearseExample({ assemblyDir, asanaApiKey: 'invalid-example-key' });
+  expect(result.failed?.pass).toBe('Create');
+  expect(result.failed?.failure?.logicalId).toMatch(/^Asana/);
+  expect(result.failed?.failure?.error).toMatch(
+    /the ASANA authorization for tenant '1200000000000000' could not connect: AppFabric reports ConnectionValidationFailed. .*secret arn:aws:secretsmanager:us-east-1:111122223333:secret:appfabric\/asana.*field 'apiKey'/);
+  expect(result.failed?.rollback.map((o) => o.logicalId.replace(/[0-9A-F]{8}$/, '')).filter((id) => id === 'Slack')).toEqual(['Slack']);
+  expect(result.leftBehind).toBe(0);
+  expect(result.handlerLogs.join('\n')).not.toContain('invalid-example-key');
+});
