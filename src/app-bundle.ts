@@ -1,6 +1,6 @@
-import { IResource, Resource, Tags, Validations, aws_appfabric as appfabric, aws_kms as kms } from 'aws-cdk-lib';
+import { IResource, Resource, Tags, Token, Validations, aws_appfabric as appfabric, aws_kms as kms, aws_ssm as ssm } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { assertAppFabricRegion, parseAppFabricArn } from './synth-checks';
+import { assertAppFabricRegion, countTowardsQuota, parseAppFabricArn } from './synth-checks';
 
 /**
  * An AppFabric app bundle: the container for an account's app authorizations and ingestions.
@@ -36,6 +36,14 @@ export interface AppBundleProps {
    * @default - no tags
    */
   readonly tags?: { [key: string]: string };
+
+  /**
+   * Publish the bundle's ARN in an SSM String parameter of this name, so stacks in other apps
+   * can import it with `AppBundle.fromAppBundleParameter()`.
+   *
+   * @default - no parameter
+   */
+  readonly parameterName?: string;
 }
 
 /** Attributes shared by created and imported bundles. */
@@ -65,14 +73,34 @@ export class AppBundle extends AppBundleBase {
     return new Imported(scope, id, { account: parsed?.account, region: parsed?.region });
   }
 
+  /**
+   * Imports the bundle whose ARN another stack or app published in an SSM parameter (see
+   * `AppBundleProps.parameterName`). The value is read by CloudFormation at deploy time, so the
+   * consuming stack follows the owner without a code change.
+   *
+   * @param parameterName the SSM String parameter's name, e.g. `/appfabric/app-bundle-arn`
+   */
+  public static fromAppBundleParameter(scope: Construct, id: string, parameterName: string): IAppBundle {
+    checkParameterName(parameterName, 'AppBundle.fromAppBundleParameter(parameterName)');
+    const arn = ssm.StringParameter.valueForStringParameter(scope, parameterName);
+    class Imported extends AppBundleBase {
+      public readonly appBundleArn = arn;
+    }
+    return new Imported(scope, id);
+  }
+
   public readonly appBundleArn: string;
 
   /** The customer managed key that encrypts the bundle, if any. */
   public readonly encryptionKey?: kms.IKey;
 
+  /** The SSM parameter holding the bundle's ARN, when `parameterName` is set. */
+  public readonly parameter?: ssm.IStringParameter;
+
   constructor(scope: Construct, id: string, props: AppBundleProps = {}) {
     super(scope, id);
     assertAppFabricRegion(this);
+    countTowardsQuota(this, 'AppBundle');
 
     const resource = new appfabric.CfnAppBundle(this, 'Resource', {
       customerManagedKeyIdentifier: props.encryptionKey?.keyArn,
@@ -84,6 +112,15 @@ export class AppBundle extends AppBundleBase {
 
     this.encryptionKey = props.encryptionKey;
     this.appBundleArn = resource.attrArn;
+
+    if (props.parameterName !== undefined) {
+      checkParameterName(props.parameterName, 'parameterName');
+      this.parameter = new ssm.StringParameter(this, 'ArnParameter', {
+        parameterName: props.parameterName,
+        stringValue: this.appBundleArn,
+        description: 'ARN of the AWS AppFabric app bundle (cdk-appfabric AppBundle)',
+      });
+    }
   }
 }
 
@@ -97,4 +134,10 @@ export function acknowledgeUnknownResourceType(resource: Construct): void {
     id: 'CloudFormation-Validate::F3006',
     reason: 'AWS::AppFabric::* are real CloudFormation types the bundled validation schema does not list yet',
   });
+}
+
+function checkParameterName(name: string, property: string): void {
+  if (!Token.isUnresolved(name) && !/^[a-zA-Z0-9_.\-/]{1,2048}$/.test(name)) {
+    throw new Error(`${property}: '${name}' is not an SSM parameter name. Use letters, digits and _ . - /, e.g. '/appfabric/app-bundle-arn'.`);
+  }
 }

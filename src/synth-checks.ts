@@ -54,3 +54,36 @@ export function parseAppFabricArn(value: string, property: string, resource: 'ap
   }
   return { region: parts.region || undefined, account: parts.account || undefined, appBundleId: path[0] };
 }
+
+/** AppFabric quotas per account and Region (AWS general reference; none adjustable). */
+export const APPFABRIC_QUOTAS = { AppBundle: 1, AppAuthorization: 50 };
+
+const quotaCounts = new WeakMap<IConstruct, Map<string, number>>();
+
+/**
+ * Counts a resource the app creates against AppFabric's quota for its stack's account and
+ * Region, failing at synth on the one too many. Environment-agnostic stacks are not counted:
+ * their account and Region are only known at deploy. Resources made outside this app count
+ * towards the quota too, which synth cannot see.
+ */
+export function countTowardsQuota(scope: IConstruct, kind: keyof typeof APPFABRIC_QUOTAS): void {
+  const stack = Stack.of(scope);
+  if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
+    return;
+  }
+  const counts = quotaCounts.get(scope.node.root) ?? new Map<string, number>();
+  quotaCounts.set(scope.node.root, counts);
+  const key = `${kind} ${stack.account} ${stack.region}`;
+  const count = (counts.get(key) ?? 0) + 1;
+  counts.set(key, count);
+  const limit = APPFABRIC_QUOTAS[kind];
+  if (count > limit) {
+    const fix = kind === 'AppBundle'
+      ? 'Create the bundle in one stack and import it elsewhere with AppBundle.fromAppBundleArn() or AppBundle.fromAppBundleParameter().'
+      : 'Remove authorizations, or spread them over accounts or Regions.';
+    throw new Error(
+      `${scope.node.path}: this app creates ${count} ${kind}s in account ${stack.account}, Region ${stack.region}; ` +
+      `AppFabric allows ${limit} per account and Region (a quota that cannot be raised). ${fix}`,
+    );
+  }
+}

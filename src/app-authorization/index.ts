@@ -1,5 +1,5 @@
 import {
-  CfnOutput, CustomResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, TagManager, TagType, Token,
+  Annotations, CfnOutput, CustomResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, TagManager, TagType, Token,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AppAuthorizationProperties, APP_AUTHORIZATION_RESOURCE_TYPE } from './properties';
@@ -7,7 +7,10 @@ import { AppAuthorizationProvider, HANDLER_TIMEOUT } from './provider';
 import { IAppBundle } from '../app-bundle';
 import { Application, AuthType } from '../application';
 import { AppCredential } from '../credential';
-import { assertAppFabricRegion } from '../synth-checks';
+import { assertAppFabricRegion, countTowardsQuota } from '../synth-checks';
+
+/** The id of the synth warning about OAuth authorizations returning to PendingConnect. */
+const OAUTH2_RECONNECT_WARNING = 'cdk-appfabric:oauth2-reconnect-after-change';
 
 /**
  * The tenant of the application an authorization connects to.
@@ -94,6 +97,16 @@ export interface AppAuthorizationProps {
    * @default Duration.minutes(2)
    */
   readonly connectTimeout?: Duration;
+
+  /**
+   * Take over an authorization that already exists for the same app and tenant in the bundle
+   * (e.g. one made in the console) instead of failing: the deploy brings its tenant display name
+   * and credential to the declared state and keeps its ARN. Once adopted it is managed like any
+   * other, `removalPolicy` included.
+   *
+   * @default false - a Create that finds the app and tenant taken fails, naming the existing ARN
+   */
+  readonly adoptExisting?: boolean;
 }
 
 /** Attributes for importing an authorization made elsewhere. */
@@ -152,6 +165,7 @@ export class AppAuthorization extends Resource implements IAppAuthorization {
     super(scope, id);
     assertAppFabricRegion(this);
     validateProps(this, props);
+    countTowardsQuota(this, 'AppAuthorization');
 
     this.app = props.app;
     this.appBundle = props.appBundle;
@@ -176,6 +190,7 @@ export class AppAuthorization extends Resource implements IAppAuthorization {
         : { ClientId: credential.clientIdField, ClientSecret: credential.clientSecretField },
       ConnectTimeoutSeconds: props.app.authType === AuthType.API_KEY
         ? String((props.connectTimeout ?? Duration.minutes(2)).toSeconds()) : undefined,
+      AdoptExisting: props.adoptExisting ? 'true' : undefined,
     };
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -196,6 +211,14 @@ export class AppAuthorization extends Resource implements IAppAuthorization {
 
     if (props.stackOutputs ?? true) {
       this.addOutputs(id);
+    }
+    if (this.authType === AuthType.OAUTH2) {
+      // AppFabric sends a Connected OAuth authorization back to PendingConnect when its tenant or
+      // credential changes; synth cannot see the deployed state, so say it up front.
+      Annotations.of(this).addWarningV2(OAUTH2_RECONNECT_WARNING,
+        `${props.app.name} (tenant '${props.tenant.tenantIdentifier}') is an OAuth authorization: a deploy that changes its tenant or ` +
+        'credential returns it to PendingConnect, and an administrator must open the AuthUrl output, approve and connect again ' +
+        `(npx cdk-appfabric connect). Acknowledge with Annotations.of(authorization).acknowledgeWarning('${OAUTH2_RECONNECT_WARNING}').`);
     }
   }
 

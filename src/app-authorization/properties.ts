@@ -19,6 +19,8 @@ export interface AppAuthorizationProperties {
   readonly Tags?: Array<{ key: string; value: string }>;
   /** apiKey: how long to wait for `Connected` after connecting, in seconds (a string). */
   readonly ConnectTimeoutSeconds?: string;
+  /** `'true'`: a Create that finds (app, tenant) taken takes that authorization over. */
+  readonly AdoptExisting?: string;
 }
 
 export interface AppAuthorizationCredentialFields {

@@ -1,5 +1,5 @@
-import { App, RemovalPolicy, Stack, Tags, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Annotations as CdkAnnotations, RemovalPolicy, Stack, Tags, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AppAuthorization, AppBundle, AppCredential, Application, AuthType } from '../../src';
 import { expectNagClean, nagStack, testSecret } from '../support/stacks';
 
@@ -184,5 +184,22 @@ describe('AppAuthorization', () => {
   test('snapshot', () => {
     const { stack } = stackWithThreeAuthorizations();
     expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('synth annotations', () => {
+  test('OAuth authorizations warn that a tenant or credential change needs a new approval; apiKey ones do not', () => {
+    const { stack } = stackWithThreeAuthorizations();
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('returns it to PendingConnect'));
+    expect(warnings.map((w) => w.id).sort()).toEqual(['/TestStack/Okta', '/TestStack/Slack']);
+    expect(String(warnings[0].entry.data)).toMatch(/acknowledgeWarning\('cdk-appfabric:oauth2-reconnect-after-change'\)/);
+  });
+
+  test('the warning can be acknowledged', () => {
+    const { stack, slack, okta } = stackWithThreeAuthorizations();
+    for (const auth of [slack, okta]) {
+      CdkAnnotations.of(auth).acknowledgeWarning('cdk-appfabric:oauth2-reconnect-after-change');
+    }
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('returns it to PendingConnect'))).toEqual([]);
   });
 });

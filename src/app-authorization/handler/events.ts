@@ -51,6 +51,9 @@ async function create(event: AppAuthorizationEvent, props: AppAuthorizationPrope
   try {
     authorization = await deps.appfabric.createAppAuthorization(input);
   } catch (error) {
+    if (isAppFabricError(error, 'ConflictException') && props.AdoptExisting === 'true') {
+      return adopt(error, props, credential, deps);
+    }
     if (outcomeUnknown(error)) {
       // The create may have landed with its response lost. The same token returns what it made
       // (or makes it now), so the failed Create can remove it instead of leaving an orphan.
@@ -67,6 +70,43 @@ async function create(event: AppAuthorizationEvent, props: AppAuthorizationPrope
     throw error;
   }
   return respond(authorization);
+}
+
+/**
+ * Takes over the authorization that already holds (app, tenant) in the bundle: brings its tenant
+ * and credential to the declared state and keeps its ARN. It existed before this stack, so a
+ * failure here leaves it in place rather than deleting it.
+ */
+async function adopt(conflict: AppFabricServiceError, props: AppAuthorizationProperties, credential: Credential,
+  deps: Dependencies): Promise<AppAuthorizationResponse> {
+  const arn = isAppAuthorizationArn(conflict.resourceId) ? conflict.resourceId : await findByAppAndTenant(props, deps);
+  const existing = await deps.appfabric.getAppAuthorization(props.AppBundleArn, arn);
+  if (existing.authType !== props.AuthType) {
+    throw new DeployError(
+      `Cannot adopt ${arn}: it is an ${existing.authType} authorization and ${describe(props)} is declared as ${props.AuthType}. ` +
+      `AppFabric cannot change an authorization's auth type: declare ${existing.authType}, or delete the existing one first.`,
+    );
+  }
+  deps.log(`adopting ${arn}, the existing authorization for ${props.App} and tenant '${props.TenantIdentifier}'`);
+  let authorization = await deps.appfabric.updateAppAuthorization(props.AppBundleArn, arn, { tenant: tenantOf(props), credential });
+  if (props.Tags && props.Tags.length > 0) {
+    await deps.appfabric.tagResource(arn, props.Tags);
+  }
+  authorization = await connectIfApiKey(authorization, props, deps);
+  return respond(authorization);
+}
+
+async function findByAppAndTenant(props: AppAuthorizationProperties, deps: Dependencies): Promise<string> {
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.appfabric.listAppAuthorizations(props.AppBundleArn, nextToken);
+    const match = page.items.find((item) => item.app === props.App && item.tenant.tenantIdentifier === props.TenantIdentifier);
+    if (match) {
+      return match.appAuthorizationArn;
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  throw new DeployError(`AppFabric reported a conflict for ${describe(props)}, but the bundle lists no such authorization. Deploy again.`);
 }
 
 async function update(event: AppAuthorizationEvent, deps: Dependencies): Promise<AppAuthorizationResponse> {
@@ -215,7 +255,8 @@ function describeCreateFailure(error: unknown, props: AppAuthorizationProperties
   if (isAppFabricError(error, 'ConflictException')) {
     return new DeployError(
       `An authorization for ${props.App} and tenant '${props.TenantIdentifier}' already exists in bundle ${props.AppBundleArn}` +
-      `${error.resourceId ? `: ${error.resourceId}` : ''}. AppFabric allows one per app and tenant: delete it, or manage it from this stack by removing it first.`,
+      `${error.resourceId ? `: ${error.resourceId}` : ''}. AppFabric allows one per app and tenant. To manage the existing one ` +
+      'from this stack, set adoptExisting: true on the AppAuthorization; otherwise delete it first.',
     );
   }
   if (isAppFabricError(error, 'ServiceQuotaExceededException')) {
