@@ -178,7 +178,7 @@ async function remove(event: AppAuthorizationEvent, deps: Dependencies): Promise
  * apiKey authorizations can be verified now: connect (no auth request), then wait, bounded, for
  * Connected. oauth2 ones wait for an administrator's consent and are returned as they are.
  */
-async function connectIfApiKey(authorization: AppAuthorization, props: AppAuthorizationProperties, deps: Dependencies): Promise<AppAuthorization> {
+export async function connectIfApiKey(authorization: AppAuthorization, props: AppAuthorizationProperties, deps: Dependencies): Promise<AppAuthorization> {
   if (props.AuthType !== 'apiKey' || authorization.status === 'Connected') {
     return authorization;
   }
@@ -211,7 +211,7 @@ async function connectIfApiKey(authorization: AppAuthorization, props: AppAuthor
   return current;
 }
 
-async function readCredential(props: AppAuthorizationProperties, deps: Dependencies): Promise<Credential> {
+export async function readCredential(props: AppAuthorizationProperties, deps: Dependencies): Promise<Credential> {
   const fields = props.CredentialFields;
   if (props.AuthType === 'apiKey') {
     const field = fields.ApiKey ?? 'apiKey';
