@@ -2,3 +2,4 @@ export * from './application';
 export * from './app-bundle';
 export * from './credential';
 export * from './app-authorization';
+export * from './monitoring';

@@ -5,7 +5,9 @@ import { expectNagClean, nagStack, TEST_ENV } from './support/stacks';
 
 function authorization(stack: Stack, bundle: AppBundle, i: number) {
   return new AppAuthorization(stack, `Auth${i}`, {
-    appBundle: bundle, app: Application.of(`APP${i}`), stackOutputs: false,
+    appBundle: bundle,
+    app: Application.of(`APP${i}`),
+    stackOutputs: false,
     tenant: { tenantIdentifier: `tenant-${i}`, tenantDisplayName: `Tenant ${i}` },
     credential: AppCredential.oauth2(secretsmanager.Secret.fromSecretNameV2(stack, `Secret${i}`, `appfabric/app-${i}`)),
   });
@@ -68,7 +70,9 @@ test('adoptExisting is passed to the handler', () => {
   const stack = nagStack();
   const bundle = new AppBundle(stack, 'Bundle');
   new AppAuthorization(stack, 'Slack', {
-    appBundle: bundle, app: Application.SLACK, adoptExisting: true,
+    appBundle: bundle,
+    app: Application.SLACK,
+    adoptExisting: true,
     tenant: { tenantIdentifier: 't', tenantDisplayName: 'T' },
     credential: AppCredential.oauth2(secretsmanager.Secret.fromSecretNameV2(stack, 'S', 'appfabric/slack')),
   });

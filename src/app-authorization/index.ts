@@ -1,8 +1,9 @@
 import {
   Annotations, CfnOutput, CustomResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, TagManager, TagType, Token,
+  aws_events as events, aws_events_targets as targets,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AppAuthorizationProperties, APP_AUTHORIZATION_RESOURCE_TYPE } from './properties';
+import { AppAuthorizationProperties, APP_AUTHORIZATION_RESOURCE_TYPE, RotationEvent } from './properties';
 import { AppAuthorizationProvider, HANDLER_TIMEOUT } from './provider';
 import { IAppBundle } from '../app-bundle';
 import { Application, AuthType } from '../application';
@@ -107,6 +108,17 @@ export interface AppAuthorizationProps {
    * @default false - a Create that finds the app and tenant taken fails, naming the existing ARN
    */
   readonly adoptExisting?: boolean;
+
+  /**
+   * Follow rotation of the credential's secret: when its `AWSCURRENT` version changes (Secrets
+   * Manager's `Secret Label Updated` event, no CloudTrail trail needed), a function sends the new
+   * value to AppFabric; apiKey authorizations are connected and verified again. An OAuth
+   * authorization returns to `PendingConnect` and needs a new approval: pair this with an
+   * `AppFabricMonitor` whose alarm reports it.
+   *
+   * @default false - a new secret value reaches AppFabric only when the stack changes the credential
+   */
+  readonly followSecretRotation?: boolean;
 }
 
 /** Attributes for importing an authorization made elsewhere. */
@@ -212,6 +224,9 @@ export class AppAuthorization extends Resource implements IAppAuthorization {
     if (props.stackOutputs ?? true) {
       this.addOutputs(id);
     }
+    if (props.followSecretRotation) {
+      this.followSecretRotation(provider, properties, credential);
+    }
     if (this.authType === AuthType.OAUTH2) {
       // AppFabric sends a Connected OAuth authorization back to PendingConnect when its tenant or
       // credential changes; synth cannot see the deployed state, so say it up front.
@@ -220,6 +235,30 @@ export class AppAuthorization extends Resource implements IAppAuthorization {
         'credential returns it to PendingConnect, and an administrator must open the AuthUrl output, approve and connect again ' +
         `(npx cdk-appfabric connect). Acknowledge with Annotations.of(authorization).acknowledgeWarning('${OAUTH2_RECONNECT_WARNING}').`);
     }
+  }
+
+  private followSecretRotation(provider: AppAuthorizationProvider, properties: AppAuthorizationProperties, credential: AppCredential): void {
+    const secret = credential.secret;
+    // A secret imported by name has a partial ARN; the event carries the full one.
+    const secretMatch = secret.secretFullArn ? [secret.secretFullArn] : [{ prefix: `${secret.secretArn}-` }];
+    const rule = new events.Rule(this, 'SecretRotation', {
+      description: `Follows rotation of the credential of ${this.node.path}`,
+      eventPattern: {
+        source: ['aws.secretsmanager'],
+        detailType: ['Secret Label Updated'],
+        resources: secretMatch as string[],
+        detail: { labelUpdated: ['AWSCURRENT'] },
+      },
+    });
+    const input: RotationEvent = {
+      authorization: { ...properties, AppAuthorizationArn: this.appAuthorizationArn },
+      versionId: events.EventField.fromPath('$.detail.versionId'),
+    };
+    rule.addTarget(new targets.LambdaFunction(provider.rotationFollower(), {
+      event: events.RuleTargetInput.fromObject(input),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+    }));
   }
 
   private addOutputs(id: string): void {

@@ -38,3 +38,14 @@ export interface AppAuthorizationData {
   readonly AuthType: string;
   readonly Persona: string;
 }
+
+/** The input the secret-rotation rule sends to the rotation follower. */
+export interface RotationEvent {
+  /** The authorization's custom resource properties, plus its ARN. */
+  readonly authorization: AppAuthorizationProperties & { readonly AppAuthorizationArn: string };
+  /** The version the `Secret Label Updated` event announced (the follower applies the current one). */
+  readonly versionId?: string;
+}
+
+/** Tag on an authorization naming the secret version its credential came from (a version id, not a value). */
+export const CREDENTIAL_VERSION_TAG = 'cdk-appfabric:credential-version';

@@ -6,6 +6,7 @@ import {
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../nag';
 import { AppAuthorizationFunction } from './handler/app-authorization-function';
+import { RotationFunction } from './handler/rotation-function';
 
 /** How long the handler may run: the apiKey connect wait plus AppFabric and Secrets Manager calls. */
 export const HANDLER_TIMEOUT = Duration.minutes(5);
@@ -51,6 +52,26 @@ export class AppAuthorizationProvider extends Construct {
       'The Provider framework may invoke the handler function and its versions, nothing else.');
   }
 
+  /**
+   * The function that follows rotated secrets (created on first use). It shares the handler's
+   * role: it does a subset of the same work on the same authorizations and secrets.
+   */
+  public rotationFollower(): lambda.IFunction {
+    const existing = this.node.tryFindChild('RotationFollower') as lambda.IFunction | undefined;
+    if (existing) {
+      return existing;
+    }
+    const logGroup = new logs.LogGroup(this, 'RotationFollowerLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    logGroup.grantWrite(this.role);
+    return new RotationFunction(this, 'RotationFollower', {
+      description: 'cdk-appfabric: sends rotated secrets to AppFabric authorizations',
+      role: this.role,
+      logGroup,
+      timeout: HANDLER_TIMEOUT,
+      memorySize: 256,
+    });
+  }
+
   /** Lets the handler manage authorizations in one bundle (and nothing else in AppFabric). */
   public grantBundle(appBundleArn: string): void {
     const key = Stack.of(this).resolve(appBundleArn);
@@ -63,7 +84,7 @@ export class AppAuthorizationProvider extends Construct {
       actions: [
         'appfabric:CreateAppAuthorization', 'appfabric:GetAppAuthorization', 'appfabric:UpdateAppAuthorization',
         'appfabric:ConnectAppAuthorization', 'appfabric:DeleteAppAuthorization', 'appfabric:ListAppAuthorizations',
-        'appfabric:TagResource', 'appfabric:UntagResource',
+        'appfabric:TagResource', 'appfabric:UntagResource', 'appfabric:ListTagsForResource',
       ],
       // Get/Update/Connect/Delete are authorized on the authorization and the bundle.
       resources: [appBundleArn, `${appBundleArn}/appauthorization/*`],

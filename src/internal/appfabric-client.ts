@@ -78,6 +78,7 @@ export interface AppFabricApi {
   listAppAuthorizations(appBundleIdentifier: string, nextToken?: string): Promise<AppAuthorizationPage>;
   tagResource(resourceArn: string, tags: Tag[]): Promise<void>;
   untagResource(resourceArn: string, tagKeys: string[]): Promise<void>;
+  listTagsForResource(resourceArn: string): Promise<Tag[]>;
 }
 
 /** How each operation travels (restJson1); the conformance test holds this against the model. */
@@ -90,6 +91,7 @@ export const APPFABRIC_ROUTES = {
   ListAppAuthorizations: { method: 'GET', uri: '/appbundles/{appBundleIdentifier}/appauthorizations', successCode: 200 },
   TagResource: { method: 'POST', uri: '/tags/{resourceArn}', successCode: 200 },
   UntagResource: { method: 'DELETE', uri: '/tags/{resourceArn}', successCode: 200 },
+  ListTagsForResource: { method: 'GET', uri: '/tags/{resourceArn}', successCode: 200 },
 } as const;
 
 export type AppFabricOperation = keyof typeof APPFABRIC_ROUTES;
@@ -203,6 +205,11 @@ export class AppFabricClient implements AppFabricApi {
 
   public async untagResource(resourceArn: string, tagKeys: string[]): Promise<void> {
     await this.call('UntagResource', { resourceArn }, undefined, { tagKeys });
+  }
+
+  public async listTagsForResource(resourceArn: string): Promise<Tag[]> {
+    const out = await this.call('ListTagsForResource', { resourceArn });
+    return out.tags ?? [];
   }
 
   private async call(operation: AppFabricOperation, pathParams: Record<string, string>, body?: object,

@@ -18,6 +18,12 @@ const sharedClients = new Map<string, SecretsManagerClient>();
 
 export class SecretReader {
   private readonly cache = new Map<string, Record<string, unknown>>();
+  private readonly versions = new Map<string, string>();
+
+  /** The version id of the value last read from a secret (AWSCURRENT at the time). */
+  public versionIdOf(secretArn: string): string | undefined {
+    return this.versions.get(secretArn);
+  }
 
   /**
    * Returns the named string fields of a JSON secret. `purpose` completes the error text,
@@ -41,6 +47,16 @@ export class SecretReader {
     return values;
   }
 
+  /**
+   * The whole JSON object of a secret, read afresh (not from this reader's cache): for a secret
+   * another process may have changed, and for updating some fields while keeping the others.
+   * `expectedFields` only shapes the error text.
+   */
+  public async readObject(secretArn: string, expectedFields: string[], purpose: string): Promise<Record<string, unknown>> {
+    this.cache.delete(secretArn);
+    return { ...(await this.readJson(secretArn, expectedFields, purpose)) };
+  }
+
   /** Stores a new current version (e.g. a refreshed token pair). */
   public async putSecretString(secretArn: string, secretString: string): Promise<void> {
     const sdk = secretsManagerSdk();
@@ -58,6 +74,9 @@ export class SecretReader {
     try {
       const out = await (await this.sdkClient()).send(new sdk.GetSecretValueCommand({ SecretId: secretArn }));
       secretString = out.SecretString;
+      if (out.VersionId) {
+        this.versions.set(secretArn, out.VersionId);
+      }
     } catch (error) {
       // The SDK's error name (and, for failures that never reached the service, its message:
       // network errors carry no secret) tells the cause.

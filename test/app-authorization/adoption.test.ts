@@ -8,7 +8,9 @@ afterEach(async () => { await harness.close(); });
 
 function consoleMade(authType: 'oauth2' | 'apiKey' = 'oauth2') {
   return harness.appfabric.putAuthorization({
-    appBundleArn: harness.bundleArn, app: 'SLACK', authType,
+    appBundleArn: harness.bundleArn,
+    app: 'SLACK',
+    authType,
     tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Made in the console' },
     credential: authType === 'oauth2' ? { oauth2Credential: { clientId: 'old-id', clientSecret: 'old-secret' } } : { apiKeyCredential: { apiKey: 'old' } },
   });

@@ -56,7 +56,7 @@ export type AppFabricOperation =
   | 'CreateAppBundle' | 'GetAppBundle' | 'ListAppBundles' | 'DeleteAppBundle'
   | 'CreateAppAuthorization' | 'GetAppAuthorization' | 'UpdateAppAuthorization'
   | 'ConnectAppAuthorization' | 'DeleteAppAuthorization' | 'ListAppAuthorizations'
-  | 'TagResource' | 'UntagResource';
+  | 'TagResource' | 'UntagResource' | 'ListTagsForResource';
 
 /** One served operation as it appears on the wire. */
 export interface AppFabricRoute {
@@ -94,6 +94,7 @@ export const APPFABRIC_ROUTES: readonly AppFabricRoute[] = [
   route('ListAppAuthorizations', 'GET', AUTHORIZATIONS, 200, { query: PAGING, response: ['appAuthorizationSummaryList', 'nextToken'] }),
   route('TagResource', 'POST', '/tags/{resourceArn}', 200, { body: ['tags'] }),
   route('UntagResource', 'DELETE', '/tags/{resourceArn}', 200, { query: ['tagKeys'] }),
+  route('ListTagsForResource', 'GET', '/tags/{resourceArn}', 200, { response: ['tags'] }),
 ];
 
 /** Quotas from the AWS general reference (none adjustable). */
@@ -135,6 +136,7 @@ export class AppFabricEmulator extends HttpEmulator {
     ListAppAuthorizations: (call) => this.listAppAuthorizationsOperation(call),
     TagResource: (call) => this.tagResourceOperation(call),
     UntagResource: (call) => this.untagResourceOperation(call),
+    ListTagsForResource: ({ labels }) => ({ tags: this.taggedAuthorization(labels.resourceArn).stored.tags }),
   };
 
   private constructor(options: AppFabricEmulatorOptions) {

@@ -39,7 +39,7 @@ const REQUIRED_OPERATIONS = [
   'CreateAppBundle', 'GetAppBundle', 'ListAppBundles', 'DeleteAppBundle',
   'CreateAppAuthorization', 'GetAppAuthorization', 'UpdateAppAuthorization',
   'ConnectAppAuthorization', 'DeleteAppAuthorization', 'ListAppAuthorizations',
-  'TagResource', 'UntagResource',
+  'TagResource', 'UntagResource', 'ListTagsForResource',
 ];
 
 function modelOperation(name: string): ModelOperation {
@@ -212,6 +212,7 @@ describe('responses on the wire', () => {
 
     const tagsPath = `/tags/${encodeURIComponent(oauth2.appAuthorization.appAuthorizationArn)}`;
     await expectConformingCall('TagResource', 'POST', tagsPath, { tags: [{ key: 'team', value: 'security' }] });
+    await expectConformingCall('ListTagsForResource', 'GET', tagsPath);
     await expectConformingCall('UntagResource', 'DELETE', `${tagsPath}?tagKeys=team&tagKeys=k`);
     expect(emulator.authorizations().find((a) => a.app === 'SLACK')?.tags).toEqual([]);
 

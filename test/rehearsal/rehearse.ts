@@ -70,9 +70,15 @@ export class Rehearsal {
       const [, , account, region] = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment) ?? [];
       const template = JSON.parse(readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8'));
       stacks.push({
-        name, account, region, template, order: deploymentOrder(template),
+        name,
+        account,
+        region,
+        template,
+        order: deploymentOrder(template),
         stackId: `arn:aws:cloudformation:${region}:${account}:stack/${name}/${randomUUID()}`,
-        physicalIds: new Map(), data: new Map(), properties: new Map(),
+        physicalIds: new Map(),
+        data: new Map(),
+        properties: new Map(),
       });
     }
     return new Rehearsal(assetPaths, appfabric, stacks);
@@ -189,15 +195,24 @@ export class Rehearsal {
   private outcome(stack: StackState, logicalId: string, what: string): ResourceOutcome {
     const data = stack.data.get(logicalId);
     return {
-      stack: stack.name, logicalId, type: stack.template.Resources[logicalId].Type,
-      physicalId: stack.physicalIds.get(logicalId) ?? '', status: data?.Status ?? what, data,
+      stack: stack.name,
+      logicalId,
+      type: stack.template.Resources[logicalId].Type,
+      physicalId: stack.physicalIds.get(logicalId) ?? '',
+      status: data?.Status ?? what,
+      data,
     };
   }
 
   private event(stack: StackState, logicalId: string, requestType: string, properties: Json, oldProperties?: Json, physicalId?: string): Json {
     return {
-      RequestType: requestType, RequestId: randomUUID(), StackId: stack.stackId, LogicalResourceId: logicalId,
-      ResourceType: stack.template.Resources[logicalId].Type, ResourceProperties: properties, OldResourceProperties: oldProperties,
+      RequestType: requestType,
+      RequestId: randomUUID(),
+      StackId: stack.stackId,
+      LogicalResourceId: logicalId,
+      ResourceType: stack.template.Resources[logicalId].Type,
+      ResourceProperties: properties,
+      OldResourceProperties: oldProperties,
       PhysicalResourceId: physicalId ?? (requestType === 'Create' ? undefined : stack.physicalIds.get(logicalId)),
     };
   }
@@ -239,7 +254,10 @@ export class Rehearsal {
 
   private resolveContext(stack: StackState): ResolveContext {
     return {
-      region: stack.region, account: stack.account, stackName: stack.name, stackId: stack.stackId,
+      region: stack.region,
+      account: stack.account,
+      stackName: stack.name,
+      stackId: stack.stackId,
       ref: (id) => required(stack.physicalIds.get(id), `Ref ${id}`),
       getAtt: (id, attribute) => {
         const type = stack.template.Resources[id]?.Type ?? '';

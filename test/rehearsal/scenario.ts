@@ -39,8 +39,11 @@ export async function rehearseExample(options: ScenarioOptions): Promise<Scenari
   const secrets = await SecretsManagerEmulator.start();
   const savedEnv = { ...process.env };
   Object.assign(process.env, {
-    AWS_REGION: appfabric.region, AWS_ACCESS_KEY_ID: 'AKIDREHEARSAL', AWS_SECRET_ACCESS_KEY: 'rehearsal',
-    AWS_ENDPOINT_URL_APPFABRIC: appfabric.endpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    AWS_REGION: appfabric.region,
+    AWS_ACCESS_KEY_ID: 'AKIDREHEARSAL',
+    AWS_SECRET_ACCESS_KEY: 'rehearsal',
+    AWS_ENDPOINT_URL_APPFABRIC: appfabric.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
   });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;

@@ -1,0 +1,185 @@
+import {
+  Arn, ArnFormat, Duration, Token, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as actions, aws_events as events,
+  aws_events_targets as targets, aws_iam as iam, aws_logs as logs, aws_sns as sns,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { StatusMonitorFunction } from './handler/status-monitor-function';
+import { CONNECTED_METRIC, METRIC_NAMESPACE, NOT_CONNECTED_METRIC, StatusMonitorEnvironment, appBundleIdOf } from './properties';
+import { IAppAuthorization } from '../app-authorization';
+import { IAppBundle } from '../app-bundle';
+
+/**
+ * Properties of an `AppFabricMonitor`.
+ */
+export interface AppFabricMonitorProps {
+  /** The bundle whose authorizations are watched (all of them, including ones made elsewhere). */
+  readonly appBundle: IAppBundle;
+
+  /**
+   * How often the statuses are read.
+   * @default Duration.minutes(5)
+   */
+  readonly interval?: Duration;
+
+  /**
+   * How long an authorization may be other than `Connected` before its alarm fires. A new OAuth
+   * authorization waits for an administrator's approval, so leave room for that.
+   * @default Duration.hours(1)
+   */
+  readonly notConnectedFor?: Duration;
+
+  /**
+   * Authorizations to alarm on one by one (each gets its own alarm, named after its app and
+   * tenant). The bundle-wide alarm covers every authorization either way.
+   * @default - the bundle-wide alarm only
+   */
+  readonly authorizations?: IAppAuthorization[];
+
+  /**
+   * A topic the alarms notify (alarm and OK).
+   * @default - no notifications
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Whether to create a CloudWatch dashboard.
+   * @default true
+   */
+  readonly dashboard?: boolean;
+}
+
+/**
+ * Watches the status of every authorization in an AppFabric bundle: a scheduled function
+ * publishes `CdkAppFabric` metrics per app and tenant, and alarms fire when an authorization is
+ * not `Connected` for longer than a threshold (e.g. `TokenAutoRotationFailed`, or an OAuth
+ * authorization waiting for a new approval after a credential change).
+ *
+ * AppFabric's own `AWS/AppFabric` metrics are keyed by ingestion destination and their names are
+ * not documented, so they cannot replace these; use them alongside.
+ */
+export class AppFabricMonitor extends Construct {
+  /** The bundle-wide alarm: some authorization has not been Connected for `notConnectedFor`. */
+  public readonly notConnectedAlarm: cloudwatch.Alarm;
+
+  /** Per-authorization alarms, in the order of `authorizations`. */
+  public readonly authorizationAlarms: cloudwatch.Alarm[] = [];
+
+  /** The function that reads the statuses. */
+  public readonly monitorFunction: StatusMonitorFunction;
+
+  private readonly appBundleId: string;
+  private readonly interval: Duration;
+  private readonly evaluationPeriods: number;
+  private readonly alarmTopic?: sns.ITopic;
+
+  constructor(scope: Construct, id: string, props: AppFabricMonitorProps) {
+    super(scope, id);
+    this.interval = props.interval ?? Duration.minutes(5);
+    const notConnectedFor = props.notConnectedFor ?? Duration.hours(1);
+    validateDurations(this, this.interval, notConnectedFor);
+    this.evaluationPeriods = Math.max(1, Math.ceil(notConnectedFor.toSeconds() / this.interval.toSeconds()));
+    // A token (a bundle of this app) splits with Fn::Select; a literal ARN splits here.
+    this.appBundleId = Token.isUnresolved(props.appBundle.appBundleArn)
+      ? Arn.split(props.appBundle.appBundleArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!
+      : appBundleIdOf(props.appBundle.appBundleArn);
+    this.alarmTopic = props.alarmTopic;
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['appfabric:ListAppAuthorizations'],
+      resources: [props.appBundle.appBundleArn],
+    }));
+    const environment: StatusMonitorEnvironment = { APP_BUNDLE_ARN: props.appBundle.appBundleArn };
+    this.monitorFunction = new StatusMonitorFunction(this, 'Function', {
+      description: 'cdk-appfabric: publishes the status of AppFabric authorizations as metrics',
+      role,
+      logGroup,
+      environment: { ...environment },
+      timeout: Duration.minutes(1),
+      memorySize: 256,
+    });
+    new events.Rule(this, 'Schedule', {
+      description: 'Reads AppFabric authorization statuses',
+      schedule: events.Schedule.rate(this.interval),
+      targets: [new targets.LambdaFunction(this.monitorFunction, { retryAttempts: 0 })],
+    });
+
+    this.notConnectedAlarm = this.alarm('NotConnectedAlarm', this.notConnectedMetric(), {
+      alarmDescription: `Some AppFabric authorization in bundle ${this.appBundleId} has not been Connected for ${notConnectedFor.toHumanString()}`,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      threshold: 1,
+      // No data means the monitor itself is not running: report it.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    for (const authorization of props.authorizations ?? []) {
+      this.addAuthorization(authorization);
+    }
+    if (props.dashboard ?? true) {
+      this.addDashboard();
+    }
+  }
+
+  /** Adds an alarm for one authorization. */
+  public addAuthorization(authorization: IAppAuthorization): cloudwatch.Alarm {
+    const alarm = this.alarm(`Alarm${authorization.node.id}`, this.connectedMetric(authorization), {
+      alarmDescription: `AppFabric authorization ${authorization.app.name} for tenant ${authorization.tenantIdentifier} has not been Connected ` +
+        `for ${this.evaluationPeriods} checks`,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      threshold: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.authorizationAlarms.push(alarm);
+    return alarm;
+  }
+
+  /** 1 while the authorization is Connected, 0 otherwise (minimum over the interval). */
+  public connectedMetric(authorization: IAppAuthorization): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: CONNECTED_METRIC,
+      statistic: 'Minimum',
+      period: this.interval,
+      dimensionsMap: { AppBundleId: this.appBundleId, App: authorization.app.name, Tenant: authorization.tenantIdentifier },
+    });
+  }
+
+  /** How many authorizations of the bundle are not Connected (maximum over the interval). */
+  public notConnectedMetric(): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: NOT_CONNECTED_METRIC,
+      statistic: 'Maximum',
+      period: this.interval,
+      dimensionsMap: { AppBundleId: this.appBundleId },
+    });
+  }
+
+  private alarm(id: string, metric: cloudwatch.Metric, options: Omit<cloudwatch.CreateAlarmOptions, 'evaluationPeriods'>): cloudwatch.Alarm {
+    const alarm = metric.createAlarm(this, id, { ...options, evaluationPeriods: this.evaluationPeriods });
+    if (this.alarmTopic) {
+      alarm.addAlarmAction(new actions.SnsAction(this.alarmTopic));
+      alarm.addOkAction(new actions.SnsAction(this.alarmTopic));
+    }
+    return alarm;
+  }
+
+  private addDashboard(): void {
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard');
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'AppFabric authorizations', alarms: [this.notConnectedAlarm, ...this.authorizationAlarms], width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'Authorizations not Connected', left: [this.notConnectedMetric()], width: 16 }),
+    );
+  }
+}
+
+function validateDurations(scope: Construct, interval: Duration, notConnectedFor: Duration): void {
+  const minutes = interval.toMinutes({ integral: false });
+  if (minutes < 1 || !Number.isInteger(minutes)) {
+    throw new Error(`${scope.node.path}: interval ${interval.toHumanString()} must be a whole number of minutes, at least 1. Pass e.g. Duration.minutes(5).`);
+  }
+  if (notConnectedFor.toSeconds() < interval.toSeconds()) {
+    throw new Error(`${scope.node.path}: notConnectedFor ${notConnectedFor.toHumanString()} is shorter than interval ${interval.toHumanString()}. Pass at least the interval.`);
+  }
+}

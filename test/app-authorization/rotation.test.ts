@@ -1,0 +1,96 @@
+// Following rotated secrets: the rotation follower against the emulators, and its wiring.
+import { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { handler as onEvent } from '../../src/app-authorization/handler/app-authorization.lambda';
+import { handler as followRotation } from '../../src/app-authorization/handler/rotation.lambda';
+import { AppAuthorizationProperties, CREDENTIAL_VERSION_TAG } from '../../src/app-authorization/properties';
+import { AppAuthorization, AppBundle, AppCredential, Application } from '../../src';
+import { HandlerHarness, cfnEvent, lambdaContext } from '../support/handler-harness';
+import { expectNagClean, nagStack, testSecret } from '../support/stacks';
+
+describe('rotation follower', () => {
+  let harness: HandlerHarness;
+  beforeEach(async () => { harness = await HandlerHarness.start(); });
+  afterEach(async () => { await harness.close(); });
+
+  async function deployed(props: AppAuthorizationProperties) {
+    const { PhysicalResourceId } = await onEvent(cfnEvent('Create', props), lambdaContext());
+    return { ...props, AppAuthorizationArn: PhysicalResourceId };
+  }
+
+  function rotate(name: string, value: object): string {
+    harness.secrets.putSecret(name, JSON.stringify(value));
+    return harness.secrets.versionId(name)!;
+  }
+
+  test('a rotated API key reaches AppFabric and is verified; a duplicate event changes nothing', async () => {
+    const authorization = await deployed(harness.apiKeyProps('good-key'));
+    const versionId = rotate('appfabric/asana', { apiKey: 'good-key-rotated' });
+
+    expect(await followRotation({ authorization, versionId }, lambdaContext())).toBe('updated');
+    const [stored] = harness.appfabric.authorizations();
+    expect(stored.credential).toEqual({ apiKeyCredential: { apiKey: 'good-key-rotated' } });
+    expect(stored.status).toBe('Connected');
+    expect(stored.tags).toContainEqual({ key: CREDENTIAL_VERSION_TAG, value: versionId });
+
+    const updates = harness.appfabric.count('UpdateAppAuthorization');
+    expect(await followRotation({ authorization, versionId }, lambdaContext())).toBe('unchanged');
+    expect(harness.appfabric.count('UpdateAppAuthorization')).toBe(updates);
+  });
+
+  test('events out of order converge on the current version', async () => {
+    const authorization = await deployed(harness.apiKeyProps('good-key'));
+    const older = rotate('appfabric/asana', { apiKey: 'good-key-2' });
+    const newer = rotate('appfabric/asana', { apiKey: 'good-key-3' });
+    expect(await followRotation({ authorization, versionId: newer }, lambdaContext())).toBe('updated');
+    expect(await followRotation({ authorization, versionId: older }, lambdaContext())).toBe('unchanged');
+    expect(harness.appfabric.authorizations()[0].credential).toEqual({ apiKeyCredential: { apiKey: 'good-key-3' } });
+  });
+
+  test('an OAuth credential rotation leaves the authorization waiting for consent, and says so', async () => {
+    const authorization = await deployed(harness.props());
+    harness.appfabric.setStatus(authorization.AppAuthorizationArn, 'Connected');
+    const versionId = rotate('appfabric/slack', { clientId: 'slack-client-id', clientSecret: 'CANARY-rotated' });
+    expect(await followRotation({ authorization, versionId }, lambdaContext())).toBe('pending-consent');
+    expect(harness.appfabric.authorizations()[0].status).toBe('PendingConnect');
+    expect(harness.logs.join('\n')).toMatch(/WARNING: SLACK for tenant 'examplecorp' is PendingConnect after the new credential/);
+    expect(harness.logs.join('\n')).not.toContain('CANARY');
+  });
+
+  test('a rotated key the application rejects fails the invocation with the reason (and the monitor alarms)', async () => {
+    const authorization = await deployed(harness.apiKeyProps('good-key'));
+    const versionId = rotate('appfabric/asana', { apiKey: 'invalid-rotated' });
+    await expect(followRotation({ authorization, versionId }, lambdaContext())).rejects.toThrow(/ConnectionValidationFailed/);
+    expect(harness.appfabric.authorizations()[0].status).toBe('ConnectionValidationFailed');
+  });
+});
+
+describe('followSecretRotation wiring', () => {
+  test("a rule on the secret's Secret Label Updated event for AWSCURRENT targets one follower per stack", () => {
+    const stack = nagStack();
+    const bundle = new AppBundle(stack, 'Bundle');
+    const created = testSecret(stack, 'AsanaKey');
+    const imported = secretsmanager.Secret.fromSecretNameV2(stack, 'OtherKey', 'appfabric/other');
+    new AppAuthorization(stack, 'Asana', {
+      appBundle: bundle, app: Application.ASANA, followSecretRotation: true,
+      tenant: { tenantIdentifier: '1200', tenantDisplayName: 'A' }, credential: AppCredential.apiKey(created),
+    });
+    new AppAuthorization(stack, 'Other', {
+      appBundle: bundle, app: Application.TERRAFORM_CLOUD, followSecretRotation: true,
+      tenant: { tenantIdentifier: 'org', tenantDisplayName: 'O' }, credential: AppCredential.apiKey(imported),
+    });
+    const template = expectNagClean(stack);
+    const rules = Object.values<any>(template.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(2);
+    expect(rules[0].Properties.EventPattern).toEqual({
+      'source': ['aws.secretsmanager'], 'detail-type': ['Secret Label Updated'],
+      'resources': [{ Ref: expect.stringMatching(/^AsanaKey/) }], 'detail': { labelUpdated: ['AWSCURRENT'] },
+    });
+    expect(JSON.stringify(rules[1].Properties.EventPattern.resources)).toContain('"prefix"');
+    const input = JSON.stringify(rules[0].Properties.Targets[0].InputTransformer);
+    expect(input).toContain('$.detail.versionId');
+    expect(input).toContain('AppAuthorizationArn');
+    const followers = Object.values<any>(template.findResources('AWS::Lambda::Function'))
+      .filter((fn) => String(fn.Properties.Description).includes('rotated secrets'));
+    expect(followers).toHaveLength(1);
+  });
+});
