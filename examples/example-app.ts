@@ -5,8 +5,11 @@
 // Before a real deploy, store the credentials in Secrets Manager:
 //   aws secretsmanager create-secret --name appfabric/slack --secret-string '{"clientId":"...","clientSecret":"..."}'
 //   aws secretsmanager create-secret --name appfabric/asana --secret-string '{"apiKey":"..."}'
-import { App, Duration, Stack, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import { AppAuthorization, AppBundle, AppCredential, Application } from '../src';
+import { App, Duration, Stack, aws_kms as kms, aws_s3 as s3, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import {
+  AppAuthorization, AppBundle, AppCredential, AppFabricMonitor, Application, AuditLogFormat, AuditLogSchema, Ingestion,
+  IngestionDestinationTarget,
+} from '../src';
 
 /** The account and Region of the example (an AppFabric Region). */
 export const EXAMPLE_ENV = { account: '111122223333', region: 'us-east-1' };
@@ -21,7 +24,7 @@ export function buildExampleApp(app: App): Stack[] {
 
   // OAuth: after the deploy, an administrator opens the SlackAuthUrl output and approves, then
   // `npx cdk-appfabric connect --stack AppFabricExample --id Slack --code <code>`.
-  new AppAuthorization(stack, 'Slack', {
+  const slack = new AppAuthorization(stack, 'Slack', {
     appBundle: bundle,
     app: Application.SLACK,
     tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' },
@@ -29,13 +32,33 @@ export function buildExampleApp(app: App): Stack[] {
   });
 
   // API key: connected and verified during the deploy; a rejected key fails the deploy.
-  new AppAuthorization(stack, 'Asana', {
+  const asana = new AppAuthorization(stack, 'Asana', {
     appBundle: bundle,
     app: Application.ASANA,
     tenant: { tenantIdentifier: '1200000000000000', tenantDisplayName: 'Example Corp Asana' },
     credential: AppCredential.apiKey(secretsmanager.Secret.fromSecretNameV2(stack, 'AsanaKey', 'appfabric/asana')),
     connectTimeout: Duration.minutes(3),
+    followSecretRotation: true,
   });
+
+  // Audit logs: the apiKey authorization is connected during the deploy, so its ingestion can
+  // deploy with it. (An OAuth one needs a second deploy after the approval; see the README.)
+  const auditLogs = new s3.Bucket(stack, 'AuditLogs', {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  });
+  new Ingestion(stack, 'AsanaLogs', {
+    authorization: asana,
+    destinations: [{
+      target: IngestionDestinationTarget.s3(auditLogs, 'asana'),
+      schema: AuditLogSchema.OCSF,
+      format: AuditLogFormat.PARQUET,
+    }],
+  });
+
+  // Day two: an alarm when an authorization stays other than Connected.
+  new AppFabricMonitor(stack, 'Monitor', { appBundle: bundle, authorizations: [slack, asana] });
 
   return [stack];
 }

@@ -3,3 +3,4 @@ export * from './app-bundle';
 export * from './credential';
 export * from './app-authorization';
 export * from './monitoring';
+export * from './ingestion';

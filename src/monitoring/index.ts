@@ -1,6 +1,6 @@
 import {
   Arn, ArnFormat, Duration, Token, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as actions, aws_events as events,
-  aws_events_targets as targets, aws_iam as iam, aws_logs as logs, aws_sns as sns,
+  aws_events_targets as targets, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { StatusMonitorFunction } from './handler/status-monitor-function';
@@ -65,7 +65,7 @@ export class AppFabricMonitor extends Construct {
   public readonly authorizationAlarms: cloudwatch.Alarm[] = [];
 
   /** The function that reads the statuses. */
-  public readonly monitorFunction: StatusMonitorFunction;
+  public readonly monitorFunction: lambda.IFunction;
 
   private readonly appBundleId: string;
   private readonly interval: Duration;

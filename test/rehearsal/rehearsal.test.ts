@@ -25,6 +25,12 @@ test('the example deploys, updates in place and deletes; outputs carry the AuthU
   const [create, update, remove] = result.passes;
   const created = create.outcomes.filter((o) => o.type === 'Custom::AppFabricAppAuthorization');
   expect(created.map((o) => [o.logicalId.replace(/[0-9A-F]{8}$/, ''), o.status])).toEqual([['Slack', 'PendingConnect'], ['Asana', 'Connected']]);
+  // Native resources get stand-ins, in dependency order: the ingestion after its authorization.
+  const position = (type: string, prefix: string) => create.outcomes.findIndex((o) => o.type === type && o.logicalId.startsWith(prefix));
+  const asana = position('Custom::AppFabricAppAuthorization', 'Asana');
+  const ingestion = position('AWS::AppFabric::Ingestion', 'AsanaLogs');
+  const destination = position('AWS::AppFabric::IngestionDestination', 'AsanaLogs');
+  expect([asana >= 0, ingestion > asana, destination > ingestion]).toEqual([true, true, true]);
   const outputs = create.outputs.AppFabricExample;
   expect(outputs.SlackAuthUrl).toMatch(/^https:\/\/slack\.example\.com\/oauth\/authorize\?client_id=example-slack-client/);
   expect(outputs.AsanaStatus).toBe('Connected');

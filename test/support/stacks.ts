@@ -1,4 +1,4 @@
-import { App, Stack, Validations, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { App, Stack, Validations, aws_s3 as s3, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -30,4 +30,17 @@ export function testSecret(scope: Construct, id: string, props: secretsmanager.S
     reason: 'Test fixture: SaaS credentials are rotated in the SaaS application, not by a Secrets Manager rotation function.',
   });
   return secret;
+}
+
+/**
+ * A bucket for a test stack that satisfies cdk-nag: TLS only, server access logs to a second
+ * bucket (whose own access logs are acknowledged: logging the log bucket would never end).
+ */
+export function testBucket(scope: Construct, id: string, props: s3.BucketProps = {}): s3.Bucket {
+  const accessLogs = new s3.Bucket(scope, `${id}AccessLogs`, { enforceSSL: true });
+  Validations.of(accessLogs).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-S1',
+    reason: 'Test fixture: this bucket receives the server access logs of another bucket.',
+  });
+  return new s3.Bucket(scope, id, { enforceSSL: true, serverAccessLogsBucket: accessLogs, ...props });
 }

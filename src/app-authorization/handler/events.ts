@@ -9,7 +9,7 @@ import { RetryDeadlineError, errorMessage, sleep } from '../../internal/retry';
 import { SecretReader } from '../../internal/secrets';
 import { AppAuthorizationData, AppAuthorizationProperties } from '../properties';
 import {
-  bundleArnOf, clientTokenFor, isAppAuthorizationArn, planInPlaceChanges, planUpdate, tagChanges, tenantOf,
+  bundleArnOf, clientTokenFor, holdsKeyOf, isAppAuthorizationArn, needsReplacement, planInPlaceChanges, planUpdate, tagChanges, tenantOf,
 } from './lifecycle';
 
 export interface Dependencies {
@@ -18,6 +18,11 @@ export interface Dependencies {
   readonly log: (line: string) => void;
   /** Epoch milliseconds by which the event must be answered. */
   readonly deadline: number;
+  /**
+   * For removing what a failing event made: a client whose retries may run past `deadline` into
+   * part of the report margin. @default appfabric
+   */
+  readonly cleanup?: AppFabricApi;
 }
 
 export type AppAuthorizationEvent = OnEventRequest<AppAuthorizationProperties>;
@@ -66,7 +71,7 @@ async function create(event: AppAuthorizationEvent, props: AppAuthorizationPrope
     authorization = await connectIfApiKey(authorization, props, deps);
   } catch (error) {
     // A failed Create gets no Delete from the Provider framework: clean up here.
-    await deleteQuietly(authorization.appAuthorizationArn, deps);
+    await deleteQuietly(authorization.appAuthorizationArn, deps, cleanupClient(deps));
     throw error;
   }
   return respond(authorization);
@@ -119,23 +124,18 @@ async function update(event: AppAuthorizationEvent, deps: Dependencies): Promise
   }
   const plan = planUpdate(oldProps, props);
   deps.log(`update plan: ${plan.kind}${plan.kind === 'replace' ? ` (${plan.reason})` : ''}`);
-  if (plan.kind === 'replace') {
-    if (plan.removeOldFirst) {
-      deps.log(`removing ${physicalId} first: the new authorization has the same app and tenant`);
-      await deleteQuietly(physicalId, deps);
-    }
+  // Decided against the authorization as it is: a rollback or a replayed event may name one that
+  // is gone, or one that already is what the new properties declare.
+  const actual = await getIfExists(physicalId, deps);
+  if (!actual) {
+    deps.log(`${physicalId} no longer exists: creating a new authorization`);
     return create(event, props, deps);
   }
-
-  let actual: AppAuthorization;
-  try {
-    actual = await deps.appfabric.getAppAuthorization(bundleArnOf(physicalId), physicalId);
-  } catch (error) {
-    if (isAppFabricError(error, 'ResourceNotFoundException')) {
-      deps.log(`${physicalId} no longer exists: creating a new authorization`);
-      return create(event, props, deps);
+  if (plan.kind === 'replace') {
+    if (needsReplacement(actual, props)) {
+      return replace(event, actual, deps);
     }
-    throw error;
+    deps.log(`${physicalId} already is the declared ${props.App} ${props.AuthType} authorization: no replacement needed`);
   }
   if (plan.kind === 'unchanged') {
     // Nothing to change. The read above is what keeps Fn::GetAtt (AuthUrl, Status) answering.
@@ -164,6 +164,30 @@ async function update(event: AppAuthorizationEvent, deps: Dependencies): Promise
   return respond(authorization);
 }
 
+/** A new authorization for properties AppFabric cannot change in place; CloudFormation deletes the old id afterwards. */
+async function replace(event: AppAuthorizationEvent, actual: AppAuthorization, deps: Dependencies): Promise<AppAuthorizationResponse> {
+  const props = event.ResourceProperties;
+  if (holdsKeyOf(actual, props)) {
+    // AppFabric allows one authorization per (app, tenant): the old one has to go first. Read the
+    // new credential before that, so an unreadable secret fails the update without removing it.
+    await readCredential(props, deps);
+    deps.log(`removing ${actual.appAuthorizationArn} first: the new authorization has the same app and tenant`);
+    await deleteQuietly(actual.appAuthorizationArn, deps);
+  }
+  return create(event, props, deps);
+}
+
+async function getIfExists(appAuthorizationArn: string, deps: Dependencies): Promise<AppAuthorization | undefined> {
+  try {
+    return await deps.appfabric.getAppAuthorization(bundleArnOf(appAuthorizationArn), appAuthorizationArn);
+  } catch (error) {
+    if (isAppFabricError(error, 'ResourceNotFoundException')) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
 async function remove(event: AppAuthorizationEvent, deps: Dependencies): Promise<AppAuthorizationResponse> {
   const physicalId = event.PhysicalResourceId!;
   if (isAppAuthorizationArn(physicalId)) {
@@ -178,7 +202,8 @@ async function remove(event: AppAuthorizationEvent, deps: Dependencies): Promise
  * apiKey authorizations can be verified now: connect (no auth request), then wait, bounded, for
  * Connected. oauth2 ones wait for an administrator's consent and are returned as they are.
  */
-export async function connectIfApiKey(authorization: AppAuthorization, props: AppAuthorizationProperties, deps: Dependencies): Promise<AppAuthorization> {
+export async function connectIfApiKey(authorization: AppAuthorization, props: AppAuthorizationProperties,
+  deps: Dependencies): Promise<AppAuthorization> {
   if (props.AuthType !== 'apiKey' || authorization.status === 'Connected') {
     return authorization;
   }
@@ -225,9 +250,9 @@ export async function readCredential(props: AppAuthorizationProperties, deps: De
   return { oauth2Credential: { clientId: values[clientIdField], clientSecret: values[clientSecretField] } };
 }
 
-async function deleteQuietly(appAuthorizationArn: string, deps: Dependencies): Promise<void> {
+async function deleteQuietly(appAuthorizationArn: string, deps: Dependencies, appfabric = deps.appfabric): Promise<void> {
   try {
-    await deps.appfabric.deleteAppAuthorization(bundleArnOf(appAuthorizationArn), appAuthorizationArn);
+    await appfabric.deleteAppAuthorization(bundleArnOf(appAuthorizationArn), appAuthorizationArn);
     deps.log(`deleted ${appAuthorizationArn}`);
   } catch (error) {
     if (!isAppFabricError(error, 'ResourceNotFoundException')) {
@@ -239,11 +264,15 @@ async function deleteQuietly(appAuthorizationArn: string, deps: Dependencies): P
 
 async function removeWhatTokenMade(input: CreateAppAuthorizationInput, deps: Dependencies): Promise<void> {
   try {
-    const made = await deps.appfabric.createAppAuthorization(input);
-    await deleteQuietly(made.appAuthorizationArn, deps);
+    const made = await cleanupClient(deps).createAppAuthorization(input);
+    await deleteQuietly(made.appAuthorizationArn, deps, cleanupClient(deps));
   } catch (error) {
     deps.log(`could not confirm that the failed create left nothing behind: ${errorMessage(error)}`);
   }
+}
+
+function cleanupClient(deps: Dependencies): AppFabricApi {
+  return deps.cleanup ?? deps.appfabric;
 }
 
 function outcomeUnknown(error: unknown): boolean {
