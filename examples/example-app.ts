@@ -5,10 +5,12 @@
 // Before a real deploy, store the credentials in Secrets Manager:
 //   aws secretsmanager create-secret --name appfabric/slack --secret-string '{"clientId":"...","clientSecret":"..."}'
 //   aws secretsmanager create-secret --name appfabric/asana --secret-string '{"apiKey":"..."}'
+//   aws secretsmanager create-secret --name tpp/admin-token \
+//     --secret-string '{"access_token":"...","refresh_token":"...","client_id":"..."}'
 import { App, Duration, Stack, aws_kms as kms, aws_s3 as s3, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import {
   AppAuthorization, AppBundle, AppCredential, AppFabricMonitor, Application, AuditLogFormat, AuditLogSchema, Ingestion,
-  IngestionDestinationTarget,
+  IngestionDestinationTarget, TppOAuthApplication,
 } from '../src';
 
 /** The account and Region of the example (an AppFabric Region). */
@@ -59,6 +61,20 @@ export function buildExampleApp(app: App): Stack[] {
 
   // Day two: an alarm when an authorization stays other than Connected.
   new AppFabricMonitor(stack, 'Monitor', { appBundle: bundle, authorizations: [slack, asana] });
+
+  // Venafi TPP: the certificate bot's API integration, declared as code. Updates keep whatever
+  // this declaration leaves out; the application is retained when it leaves the stack.
+  new TppOAuthApplication(stack, 'CertBot', {
+    serverUrl: 'https://tpp.example.com',
+    tokenSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'TppToken', 'tpp/admin-token'),
+    applicationId: 'cert-bot',
+    applicationName: 'Certificate bot',
+    vendor: 'Example Corp',
+    description: 'Renews TLS certificates for the platform',
+    scope: 'certificate:manage,revoke',
+    maximumScope: 'certificate:manage,revoke;configuration',
+    accessValidity: Duration.hours(1),
+  });
 
   return [stack];
 }

@@ -4,3 +4,4 @@ export * from './credential';
 export * from './app-authorization';
 export * from './monitoring';
 export * from './ingestion';
+export * from './venafi-tpp';

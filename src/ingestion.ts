@@ -1,13 +1,13 @@
 import { createHash } from 'crypto';
 import {
-  Annotations, Arn, ArnFormat, Fn, IResource, Resource, Stack, Tags, Token,
+  Annotations, Fn, IResource, Resource, Stack, Tags, Token,
   aws_appfabric as appfabric, aws_kinesisfirehose as firehose, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { AppAuthorization, IAppAuthorization } from './app-authorization';
 import { acknowledgeUnknownResourceType } from './app-bundle';
 import { AuthType } from './application';
-import { assertAppFabricRegion } from './synth-checks';
+import { assertAppFabricRegion, parseAppFabricArn } from './synth-checks';
 
 /** AppFabric allows this many destinations per ingestion (CreateIngestionDestination quota). */
 const MAX_DESTINATIONS = 5;
@@ -295,7 +295,7 @@ export class Ingestion extends IngestionBase {
    * @param ingestionArn e.g. `arn:aws:appfabric:us-east-1:111122223333:appbundle/a1b2c3d4-.../ingestion/e5f6a7b8-...`
    */
   public static fromIngestionArn(scope: Construct, id: string, ingestionArn: string): IIngestion {
-    const parsed = parseIngestionArn(ingestionArn);
+    const parsed = parseAppFabricArn(ingestionArn, 'Ingestion.fromIngestionArn(ingestionArn)', 'ingestion');
     // The bundle ARN is the ingestion ARN up to its second `/`; a token is split at deploy.
     const appBundleArn = parsed?.appBundleArn ?? bundleArnOf(ingestionArn);
     class Imported extends IngestionBase {
@@ -468,33 +468,6 @@ function checkLength(property: string, what: string, value: string, min: number,
   if (!Token.isUnresolved(value) && (value.length < min || value.length > max)) {
     throw new Error(`${property}: ${what} '${value.slice(0, 130)}' is ${value.length} characters; AppFabric accepts ${min} to ${max}. ${fix}.`);
   }
-}
-
-function parseIngestionArn(value: string): { account?: string; region?: string; appBundleArn: string } | undefined {
-  if (Token.isUnresolved(value)) {
-    return undefined;
-  }
-  const fail = (): never => {
-    throw new Error(
-      `Ingestion.fromIngestionArn(ingestionArn): '${value}' is not an AppFabric ingestion ARN. Pass an ARN like ` +
-      'arn:aws:appfabric:us-east-1:111122223333:appbundle/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111/ingestion/a1b2c3d4-5678-90ab-cdef-EXAMPLE33333.',
-    );
-  };
-  let parts;
-  try {
-    parts = Arn.split(value, ArnFormat.SLASH_RESOURCE_NAME);
-  } catch {
-    return fail();
-  }
-  const path = (parts.resourceName ?? '').split('/');
-  if (parts.service !== 'appfabric' || parts.resource !== 'appbundle' || path.length !== 3 || !path[0] || path[1] !== 'ingestion' || !path[2]) {
-    fail();
-  }
-  return {
-    account: parts.account || undefined,
-    region: parts.region || undefined,
-    appBundleArn: value.slice(0, value.indexOf('/ingestion/')),
-  };
 }
 
 function bundleArnOf(ingestionArn: string): string {

@@ -24,21 +24,28 @@ export interface ParsedAppFabricArn {
   readonly account?: string;
   /** The id of the bundle, e.g. `a1b2c3d4-...`. */
   readonly appBundleId: string;
+  /** The bundle's ARN (the whole ARN for a bundle). */
+  readonly appBundleArn: string;
 }
 
+/** AppFabric resources addressed by ARN: a bundle, or a resource directly below one. */
+export type AppFabricArnKind = 'appbundle' | 'appauthorization' | 'ingestion';
+
+const EXAMPLE_ID = 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111';
+
 /**
- * Parses `arn:<partition>:appfabric:<region>:<account>:appbundle/<id>[/...]`, failing with a
- * message that names the property, the value and the expected shape. Tokens are accepted as is.
+ * Parses `arn:<partition>:appfabric:<region>:<account>:appbundle/<id>[/<kind>/<id>]`, failing with
+ * a message that names the property, the value and the expected shape. Tokens are accepted as is.
  */
-export function parseAppFabricArn(value: string, property: string, resource: 'appbundle' | 'appauthorization'): ParsedAppFabricArn | undefined {
+export function parseAppFabricArn(value: string, property: string, kind: AppFabricArnKind): ParsedAppFabricArn | undefined {
   if (Token.isUnresolved(value)) {
     return undefined;
   }
-  const example = resource === 'appbundle'
-    ? 'arn:aws:appfabric:us-east-1:111122223333:appbundle/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111'
-    : 'arn:aws:appfabric:us-east-1:111122223333:appbundle/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111/appauthorization/a1b2c3d4-5678-90ab-cdef-EXAMPLE22222';
+  const bundleExample = `arn:aws:appfabric:us-east-1:111122223333:appbundle/${EXAMPLE_ID}`;
+  const childId = EXAMPLE_ID.replace('11111', kind === 'ingestion' ? '33333' : '22222');
+  const example = kind === 'appbundle' ? bundleExample : `${bundleExample}/${kind}/${childId}`;
   const fail = (): never => {
-    throw new Error(`${property}: '${value}' is not an AppFabric ${resource} ARN. Pass an ARN like ${example}.`);
+    throw new Error(`${property}: '${value}' is not an AppFabric ${kind} ARN. Pass an ARN like ${example}.`);
   };
   let parts;
   try {
@@ -48,11 +55,12 @@ export function parseAppFabricArn(value: string, property: string, resource: 'ap
   }
   const path = (parts.resourceName ?? '').split('/');
   const shapeOk = parts.service === 'appfabric' && parts.resource === 'appbundle' && path[0].length > 0 &&
-    (resource === 'appbundle' ? path.length === 1 : path.length === 3 && path[1] === 'appauthorization' && path[2].length > 0);
+    (kind === 'appbundle' ? path.length === 1 : path.length === 3 && path[1] === kind && path[2].length > 0);
   if (!shapeOk) {
     fail();
   }
-  return { region: parts.region || undefined, account: parts.account || undefined, appBundleId: path[0] };
+  const appBundleArn = kind === 'appbundle' ? value : value.slice(0, value.indexOf(`/${kind}/`));
+  return { region: parts.region || undefined, account: parts.account || undefined, appBundleId: path[0], appBundleArn };
 }
 
 /** AppFabric quotas per account and Region (AWS general reference; none adjustable). */

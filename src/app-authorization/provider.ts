@@ -1,10 +1,8 @@
 // One handler and one Provider per stack, however many authorizations it holds.
-import {
-  Duration, Stack, Validations, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_secretsmanager as secretsmanager,
-  custom_resources as cr,
-} from 'aws-cdk-lib';
+import { Duration, Stack, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../nag';
+import { handlerRoleAndLogs, providerFramework } from '../provider-framework';
 import { AppAuthorizationFunction } from './handler/app-authorization-function';
 import { RotationFunction } from './handler/rotation-function';
 
@@ -27,11 +25,10 @@ export class AppAuthorizationProvider extends Construct {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_YEAR });
     // An inline role: logs to its own log group only (no AWSLambdaBasicExecutionRole), AppFabric
     // and secrets as each authorization adds them.
-    this.role = new iam.Role(this, 'HandlerRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(this.role);
+    const { role, logGroup } = handlerRoleAndLogs(this);
+    this.role = role;
     this.handler = new AppAuthorizationFunction(this, 'Handler', {
       description: 'cdk-appfabric: creates, updates and deletes AppFabric app authorizations',
       role: this.role,
@@ -39,17 +36,7 @@ export class AppAuthorizationProvider extends Construct {
       timeout: HANDLER_TIMEOUT,
       memorySize: 256,
     });
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: this.handler,
-      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_YEAR }),
-    });
-    this.serviceToken = provider.serviceToken;
-    Validations.of(provider).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'The Provider framework function of aws-cdk-lib writes its logs with AWSLambdaBasicExecutionRole; its role only invokes the handler.',
-    });
-    acknowledgeWildcardResource(provider, `${this.handler.functionArn}:*`,
-      'The Provider framework may invoke the handler function and its versions, nothing else.');
+    this.serviceToken = providerFramework(this, this.handler);
   }
 
   /**

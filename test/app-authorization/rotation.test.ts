@@ -1,9 +1,9 @@
 // Following rotated secrets: the rotation follower against the emulators, and its wiring.
 import { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { AppAuthorization, AppBundle, AppCredential, Application } from '../../src';
 import { handler as onEvent } from '../../src/app-authorization/handler/app-authorization.lambda';
 import { handler as followRotation } from '../../src/app-authorization/handler/rotation.lambda';
 import { AppAuthorizationProperties, CREDENTIAL_VERSION_TAG } from '../../src/app-authorization/properties';
-import { AppAuthorization, AppBundle, AppCredential, Application } from '../../src';
 import { HandlerHarness, cfnEvent, lambdaContext } from '../support/handler-harness';
 import { expectNagClean, nagStack, testSecret } from '../support/stacks';
 
@@ -71,19 +71,27 @@ describe('followSecretRotation wiring', () => {
     const created = testSecret(stack, 'AsanaKey');
     const imported = secretsmanager.Secret.fromSecretNameV2(stack, 'OtherKey', 'appfabric/other');
     new AppAuthorization(stack, 'Asana', {
-      appBundle: bundle, app: Application.ASANA, followSecretRotation: true,
-      tenant: { tenantIdentifier: '1200', tenantDisplayName: 'A' }, credential: AppCredential.apiKey(created),
+      appBundle: bundle,
+      app: Application.ASANA,
+      followSecretRotation: true,
+      tenant: { tenantIdentifier: '1200', tenantDisplayName: 'A' },
+      credential: AppCredential.apiKey(created),
     });
     new AppAuthorization(stack, 'Other', {
-      appBundle: bundle, app: Application.TERRAFORM_CLOUD, followSecretRotation: true,
-      tenant: { tenantIdentifier: 'org', tenantDisplayName: 'O' }, credential: AppCredential.apiKey(imported),
+      appBundle: bundle,
+      app: Application.TERRAFORM_CLOUD,
+      followSecretRotation: true,
+      tenant: { tenantIdentifier: 'org', tenantDisplayName: 'O' },
+      credential: AppCredential.apiKey(imported),
     });
     const template = expectNagClean(stack);
     const rules = Object.values<any>(template.findResources('AWS::Events::Rule'));
     expect(rules).toHaveLength(2);
     expect(rules[0].Properties.EventPattern).toEqual({
-      'source': ['aws.secretsmanager'], 'detail-type': ['Secret Label Updated'],
-      'resources': [{ Ref: expect.stringMatching(/^AsanaKey/) }], 'detail': { labelUpdated: ['AWSCURRENT'] },
+      'source': ['aws.secretsmanager'],
+      'detail-type': ['Secret Label Updated'],
+      'resources': [{ Ref: expect.stringMatching(/^AsanaKey/) }],
+      'detail': { labelUpdated: ['AWSCURRENT'] },
     });
     expect(JSON.stringify(rules[1].Properties.EventPattern.resources)).toContain('"prefix"');
     const input = JSON.stringify(rules[0].Properties.Targets[0].InputTransformer);

@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -93,6 +94,18 @@ export function sigV4Problem(headers: http.IncomingHttpHeaders, service: string,
 /** Largest request body an emulator accepts; AWS APIs of this kind take far less. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** A server certificate (PEM) and its private key: the emulator then serves HTTPS. */
+export interface EmulatorTls {
+  readonly key: string;
+  readonly cert: string;
+}
+
+/** Options of the shared machinery; a subclass passes them on. */
+export interface HttpEmulatorOptions {
+  /** Serve HTTPS with this certificate instead of plain HTTP. @default plain HTTP */
+  readonly tls?: EmulatorTls;
+}
+
 interface ActiveFault extends Fault {
   remaining: number;
 }
@@ -141,14 +154,18 @@ export abstract class HttpEmulator {
   private bucket?: TokenBucket;
   private baseUrl?: string;
   private closed = false;
+  private readonly scheme: 'http' | 'https';
 
-  protected constructor() {
-    this.server = http.createServer((req, res) => {
+  protected constructor(options: HttpEmulatorOptions = {}) {
+    const listener: http.RequestListener = (req, res) => {
       void this.serve(req, res);
-    });
+    };
+    this.scheme = options.tls ? 'https' : 'http';
+    // An https.Server is an http.Server with TLS underneath: the rest of the machinery is the same.
+    this.server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener) : http.createServer(listener);
   }
 
-  /** 'http://127.0.0.1:<port>'; available after start(). */
+  /** 'http://127.0.0.1:<port>' ('https://…' with tls); available after start(). */
   public get endpoint(): string {
     if (!this.baseUrl) throw new Error('The emulator has not been started');
     return this.baseUrl;
@@ -198,7 +215,7 @@ export abstract class HttpEmulator {
       });
     });
     const address = this.server.address() as AddressInfo;
-    this.baseUrl = `http://127.0.0.1:${address.port}`;
+    this.baseUrl = `${this.scheme}://127.0.0.1:${address.port}`;
   }
 
   /** The operation a request names, or 'Unknown'. */

@@ -2,8 +2,8 @@
 import { Duration, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AppAuthorization, AppBundle, AppCredential, AppFabricMonitor, Application } from '../../src';
-import { reportStatuses } from '../../src/monitoring/handler/status-monitor';
 import { AppFabricClient } from '../../src/internal/appfabric-client';
+import { reportStatuses } from '../../src/monitoring/handler/status-monitor';
 import { AppFabricEmulator } from '../emulators/appfabric-emulator';
 import { expectNagClean, nagStack } from '../support/stacks';
 
@@ -11,7 +11,9 @@ function monitoredStack(options: { topic?: boolean } = {}) {
   const stack = nagStack();
   const bundle = new AppBundle(stack, 'Bundle');
   const slack = new AppAuthorization(stack, 'Slack', {
-    appBundle: bundle, app: Application.SLACK, tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'E' },
+    appBundle: bundle,
+    app: Application.SLACK,
+    tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'E' },
     credential: AppCredential.oauth2(secretsmanager.Secret.fromSecretNameV2(stack, 'S', 'appfabric/slack')),
   });
   const topic = options.topic ? new sns.Topic(stack, 'Alarms', { enforceSSL: true }) : undefined;
@@ -73,9 +75,16 @@ describe('AppFabricMonitor', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
     template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'AuthorizationsNotConnected', Namespace: 'CdkAppFabric', Statistic: 'Maximum', Period: 300,
-      EvaluationPeriods: 6, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'breaching',
-      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }], OKActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+      MetricName: 'AuthorizationsNotConnected',
+      Namespace: 'CdkAppFabric',
+      Statistic: 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 6,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
     });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });

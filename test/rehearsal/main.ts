@@ -14,7 +14,7 @@ async function main(): Promise<number> {
     console.log(`\nRehearsal failed: ${result.leftBehind} authorization(s) left in the emulator after the Delete pass.`);
     return 1;
   }
-  console.log('\nRehearsal passed: created, updated in place and deleted; nothing left in the emulator.');
+  console.log('\nRehearsal passed: created, updated in place and deleted (retained resources kept); no authorization left in the emulator.');
   return 0;
 }
 

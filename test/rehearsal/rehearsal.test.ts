@@ -34,10 +34,18 @@ test('the example deploys, updates in place and deletes; outputs carry the AuthU
   const outputs = create.outputs.AppFabricExample;
   expect(outputs.SlackAuthUrl).toMatch(/^https:\/\/slack\.example\.com\/oauth\/authorize\?client_id=example-slack-client/);
   expect(outputs.AsanaStatus).toBe('Connected');
-  expect(update.outcomes.map((o) => o.status)).toEqual(['PendingConnect', 'Connected']);
-  expect(update.outcomes.every((o) => o.physicalId === created.find((c) => c.logicalId === o.logicalId)?.physicalId)).toBe(true);
-  expect(remove.outcomes.filter((o) => o.type.startsWith('Custom::')).map((o) => o.status)).toEqual(['deleted', 'deleted']);
+  const updatedAuthorizations = update.outcomes.filter((o) => o.type === 'Custom::AppFabricAppAuthorization');
+  expect(updatedAuthorizations.map((o) => o.status)).toEqual(['PendingConnect', 'Connected']);
+  expect(updatedAuthorizations.every((o) => o.physicalId === created.find((c) => c.logicalId === o.logicalId)?.physicalId)).toBe(true);
+  expect(remove.outcomes.filter((o) => o.type.startsWith('Custom::')).map((o) => [o.type, o.status])).toEqual([
+    ['Custom::VenafiTppOAuthApplication', 'retained'],
+    ['Custom::AppFabricAppAuthorization', 'deleted'],
+    ['Custom::AppFabricAppAuthorization', 'deleted'],
+  ]);
   expect(result.leftBehind).toBe(0);
+  // The TPP application is declared with the default removal policy, RETAIN.
+  expect(result.tppApplications).toEqual(['cert-bot']);
+  expect(update.outcomes.find((o) => o.type === 'Custom::VenafiTppOAuthApplication')?.physicalId).toBe('cert-bot');
   expect(result.handlerLogs.join('\n')).not.toContain('example-slack-secret');
 });
 

@@ -50,8 +50,14 @@ interface StackState {
 /** Changes the properties of a custom resource for the Update pass (undefined: leave it). */
 export type Mutation = (type: string, properties: Json) => Json | undefined;
 
+/**
+ * Points resolved properties at the local world, e.g. a TPP server URL at the TPP emulator (the
+ * rehearsal's equivalent of DNS). Applied to every event's properties.
+ */
+export type Localize = (type: string, properties: Json) => Json;
+
 export class Rehearsal {
-  public static load(assemblyDir: string, appfabric: AppFabricEmulator): Rehearsal {
+  public static load(assemblyDir: string, appfabric: AppFabricEmulator, localize: Localize = (_type, properties) => properties): Rehearsal {
     const manifest = JSON.parse(readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf8'));
     const stacks: StackState[] = [];
     const assetPaths = new Map<string, string>();
@@ -81,11 +87,11 @@ export class Rehearsal {
         properties: new Map(),
       });
     }
-    return new Rehearsal(assetPaths, appfabric, stacks);
+    return new Rehearsal(assetPaths, appfabric, stacks, localize);
   }
 
   private constructor(private readonly assetPaths: Map<string, string>, private readonly appfabric: AppFabricEmulator,
-    private readonly stacks: StackState[]) {}
+    private readonly stacks: StackState[], private readonly localize: Localize) {}
 
   public async create(): Promise<PassReport> {
     const outcomes: ResourceOutcome[] = [];
@@ -93,11 +99,11 @@ export class Rehearsal {
       for (const logicalId of stack.order) {
         const resource = stack.template.Resources[logicalId];
         if (!isCustom(resource.Type)) {
-          stack.physicalIds.set(logicalId, this.standIn(stack, logicalId, resource.Type));
+          stack.physicalIds.set(logicalId, this.standIn(logicalId, resource.Type));
           outcomes.push(this.outcome(stack, logicalId, 'stand-in'));
           continue;
         }
-        const properties = this.resolve(stack, resource.Properties ?? {}) as Json;
+        const properties = this.localize(resource.Type, this.resolve(stack, resource.Properties ?? {}) as Json);
         const event = this.event(stack, logicalId, 'Create', properties);
         try {
           const response = await this.handlerFor(stack, resource)(event, this.context(stack, resource));
@@ -121,7 +127,8 @@ export class Rehearsal {
       for (const logicalId of stack.order) {
         const resource = stack.template.Resources[logicalId];
         const old = stack.properties.get(logicalId);
-        const changed = isCustom(resource.Type) && old ? mutate(resource.Type, this.resolve(stack, resource.Properties ?? {}) as Json) : undefined;
+        const changed = isCustom(resource.Type) && old
+          ? mutate(resource.Type, this.localize(resource.Type, this.resolve(stack, resource.Properties ?? {}) as Json)) : undefined;
         if (!changed || !old) {
           continue;
         }
@@ -170,6 +177,12 @@ export class Rehearsal {
     for (const [stackName, logicalId] of resources) {
       const stack = this.stacks.find((s) => s.name === stackName)!;
       const resource = stack.template.Resources[logicalId];
+      if (resource.DeletionPolicy === 'Retain') {
+        // CloudFormation sends no Delete for a retained resource.
+        outcomes.push({ ...this.outcome(stack, logicalId, 'retained'), status: 'retained' });
+        stack.physicalIds.delete(logicalId);
+        continue;
+      }
       if (isCustom(resource.Type)) {
         const event = this.event(stack, logicalId, 'Delete', stack.properties.get(logicalId) ?? {}, undefined, stack.physicalIds.get(logicalId));
         try {
@@ -241,7 +254,7 @@ export class Rehearsal {
     return { getRemainingTimeInMillis: () => end - Date.now() };
   }
 
-  private standIn(stack: StackState, logicalId: string, type: string): string {
+  private standIn(logicalId: string, type: string): string {
     if (type === 'AWS::AppFabric::AppBundle') {
       return this.appfabric.createAppBundle();
     }

@@ -3,6 +3,8 @@ import { PassReport, Rehearsal, ResourceOutcome } from './rehearse';
 import { formatTable } from '../../src/cli/commands';
 import { AppFabricEmulator } from '../emulators/appfabric-emulator';
 import { SecretsManagerEmulator } from '../emulators/secrets-manager-emulator';
+import { TppEmulator } from '../emulators/tpp-emulator';
+import { makeTestPki } from '../support/test-pki';
 
 export interface ScenarioOptions {
   /** The synthesized cloud assembly (cdk.out). */
@@ -21,6 +23,8 @@ export interface ScenarioResult {
   readonly handlerLogs: string[];
   /** Authorizations still in the emulator after the last pass. */
   readonly leftBehind: number;
+  /** The TPP emulator's applications after the last pass (the example retains its application). */
+  readonly tppApplications: string[];
 }
 
 /** Renames tenants (authorizations) and descriptions (TPP applications): an in-place update each. */
@@ -28,6 +32,8 @@ export function exampleMutation(type: string, properties: Record<string, any>): 
   switch (type) {
     case 'Custom::AppFabricAppAuthorization':
       return { ...properties, TenantDisplayName: `${properties.TenantDisplayName} (renamed)` };
+    case 'Custom::VenafiTppOAuthApplication':
+      return { ...properties, Description: `${properties.Description ?? ''} (updated)`.trim() };
     default:
       return undefined;
   }
@@ -37,6 +43,11 @@ export async function rehearseExample(options: ScenarioOptions): Promise<Scenari
   const print = options.print ?? (() => undefined);
   const appfabric = await AppFabricEmulator.start();
   const secrets = await SecretsManagerEmulator.start();
+  const pki = await makeTestPki();
+  const tpp = await TppEmulator.start({ tls: pki.serverTls });
+  // The example's TPP server is reached at the emulator, trusting the test CA.
+  const localize = (type: string, properties: Record<string, any>) => type === 'Custom::VenafiTppOAuthApplication'
+    ? { ...properties, ServerUrl: tpp.endpoint, TrustedCaCertificate: pki.caCertificate } : properties;
   const savedEnv = { ...process.env };
   Object.assign(process.env, {
     AWS_REGION: appfabric.region,
@@ -52,12 +63,13 @@ export async function rehearseExample(options: ScenarioOptions): Promise<Scenari
   const consoleLog = console.log;
   console.log = (...args: unknown[]) => { handlerLogs.push(args.map(String).join(' ')); };
   const done = (passes: PassReport[], failed?: PassReport): ScenarioResult =>
-    ({ passes, appfabric, failed, handlerLogs, leftBehind: appfabric.authorizations().length });
+    ({ passes, appfabric, failed, handlerLogs, leftBehind: appfabric.authorizations().length, tppApplications: tpp.applicationIds() });
   try {
     secrets.putSecret('appfabric/slack', JSON.stringify({ clientId: 'example-slack-client', clientSecret: 'example-slack-secret' }));
     secrets.putSecret('appfabric/asana', JSON.stringify({ apiKey: options.asanaApiKey ?? 'example-asana-key' }));
+    secrets.putSecret('tpp/admin-token', JSON.stringify(tpp.issueToken({ scope: 'admin' })));
 
-    const rehearsal = Rehearsal.load(options.assemblyDir, appfabric);
+    const rehearsal = Rehearsal.load(options.assemblyDir, appfabric, localize);
     const passes: PassReport[] = [];
     for (const run of [() => rehearsal.create(), () => rehearsal.update(exampleMutation), () => rehearsal.delete()]) {
       const report = await run();
@@ -71,7 +83,7 @@ export async function rehearseExample(options: ScenarioOptions): Promise<Scenari
   } finally {
     console.log = consoleLog;
     process.env = savedEnv;
-    await Promise.all([appfabric.close(), secrets.close()]);
+    await Promise.all([appfabric.close(), secrets.close(), tpp.close()]);
   }
 }
 

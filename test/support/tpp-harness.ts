@@ -1,0 +1,95 @@
+// Runs the TppOAuthApplication handler as the Provider framework would, against the local TPP
+// emulator over HTTPS (a test CA made here) and the Secrets Manager emulator.
+import { randomUUID } from 'node:crypto';
+import { TppOAuthApplicationEvent } from '../../src/venafi-tpp/handler/events';
+import { TppOAuthApplicationProperties } from '../../src/venafi-tpp/properties';
+import { SecretsManagerEmulator } from '../emulators/secrets-manager-emulator';
+import { IssueTokenOptions, IssuedTokens, TppEmulator, TppEmulatorOptions } from '../emulators/tpp-emulator';
+import { TestPki } from './test-pki';
+
+export { failureReason, lambdaContext } from './handler-harness';
+export { makeTestPki } from './test-pki';
+export type { TestPki } from './test-pki';
+
+export const TPP_STACK_ID = 'arn:aws:cloudformation:us-east-1:111122223333:stack/TppTest/5f3c2a10-0000-4000-8000-000000000002';
+
+/** A test CA, a server certificate it issued for 127.0.0.1, and one from another CA. */
+export class TppHarness {
+  public static async start(pki: TestPki, options: Partial<TppEmulatorOptions> = {}): Promise<TppHarness> {
+    const tpp = await TppEmulator.start({ tls: pki.serverTls, ...options });
+    const secrets = await SecretsManagerEmulator.start();
+    return new TppHarness(pki, tpp, secrets);
+  }
+
+  /** Everything the handler printed (CloudWatch Logs, in Lambda). */
+  public readonly logs: string[] = [];
+  private readonly savedEnv = { ...process.env };
+  private readonly logSpy: jest.SpyInstance;
+
+  private constructor(public readonly pki: TestPki, public readonly tpp: TppEmulator, public readonly secrets: SecretsManagerEmulator) {
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'test-secret-access-key',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    });
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_ENDPOINT_URL;
+    this.logSpy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      this.logs.push(args.map(String).join(' '));
+    });
+  }
+
+  public async close(): Promise<void> {
+    this.logSpy.mockRestore();
+    process.env = this.savedEnv;
+    await Promise.all([this.tpp.close(), this.secrets.close()]);
+  }
+
+  /** Issues a token in the emulator and stores it in a secret; returns both. */
+  public tokenSecret(options: IssueTokenOptions = {}, name = 'tpp/admin-token', extraFields: Record<string, unknown> = {}): { arn: string; tokens: IssuedTokens } {
+    const tokens = this.tpp.issueToken(options);
+    const arn = this.secrets.putSecret(name, JSON.stringify({ ...extraFields, ...tokens }));
+    return { arn, tokens };
+  }
+
+  /** The secret's current JSON. */
+  public secretJson(arn: string): Record<string, any> {
+    return JSON.parse(this.secrets.secretString(arn)!);
+  }
+
+  /** Properties of an application on this harness's TPP, trusting the test CA; a fresh admin token secret unless given. */
+  public props(overrides: Partial<TppOAuthApplicationProperties> = {}): TppOAuthApplicationProperties {
+    return {
+      ServerUrl: this.tpp.endpoint,
+      TrustedCaCertificate: this.pki.caCertificate,
+      TokenSecretArn: overrides.TokenSecretArn ?? this.tokenSecret().arn,
+      ApplicationId: 'cert-bot',
+      Name: 'Certificate bot',
+      Vendor: 'Example Corp',
+      Scope: 'certificate:manage,revoke',
+      MaximumScope: 'certificate:manage,revoke;configuration',
+      ...overrides,
+    };
+  }
+}
+
+export interface TppEventOptions {
+  readonly requestId?: string;
+  readonly physicalResourceId?: string;
+  readonly oldProps?: TppOAuthApplicationProperties;
+  readonly logicalResourceId?: string;
+}
+
+export function tppEvent(requestType: 'Create' | 'Update' | 'Delete', props: TppOAuthApplicationProperties, options: TppEventOptions = {}): TppOAuthApplicationEvent {
+  return {
+    RequestType: requestType,
+    RequestId: options.requestId ?? randomUUID(),
+    StackId: TPP_STACK_ID,
+    LogicalResourceId: options.logicalResourceId ?? 'CertBotApplication1A2B3C4D',
+    ResourceType: 'Custom::VenafiTppOAuthApplication',
+    PhysicalResourceId: options.physicalResourceId,
+    ResourceProperties: props,
+    OldResourceProperties: options.oldProps,
+  };
+}
