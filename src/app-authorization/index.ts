@@ -186,7 +186,7 @@ export class AppAuthorization extends Resource implements IAppAuthorization {
     this.tags = new TagManager(TagType.KEY_VALUE, 'Custom::AppFabricAppAuthorization', props.tags);
 
     const provider = AppAuthorizationProvider.of(this);
-    provider.grantBundle(props.appBundle.appBundleArn);
+    provider.grantBundle(props.appBundle);
     provider.grantSecret(props.credential.secret);
 
     const credential = props.credential;
@@ -215,7 +215,8 @@ export class AppAuthorization extends Resource implements IAppAuthorization {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
       serviceTimeout: HANDLER_TIMEOUT.plus(Duration.minutes(1)),
     });
-    resource.node.addDependency(props.appBundle);
+    // No explicit dependency on the bundle: AppBundleArn (a Fn::GetAtt for a bundle of this stack)
+    // already orders the authorization after it.
 
     this.appAuthorizationArn = resource.getAttString('AppAuthorizationArn');
     this.authUrl = resource.getAttString('AuthUrl');
@@ -262,15 +263,16 @@ export class AppAuthorization extends Resource implements IAppAuthorization {
   }
 
   private addOutputs(id: string): void {
-    const described = `AppFabric authorization ${this.node.path} (${this.app.name}, tenant ${this.tenantIdentifier})`;
-    new CfnOutput(this, 'ArnOutput', { value: this.appAuthorizationArn, description: `ARN of ${described}` })
+    // The ARN output's description names the construct path: `npx cdk-appfabric connect --stack
+    // --id` finds authorizations by it. The others stay short: outputs are paid per authorization.
+    new CfnOutput(this, 'ArnOutput', { value: this.appAuthorizationArn, description: `AppFabric authorization ${this.node.path}` })
       .overrideLogicalId(`${outputPrefix(this, id)}Arn`);
-    new CfnOutput(this, 'StatusOutput', { value: this.status, description: `Status after the deploy of ${described}` })
+    new CfnOutput(this, 'StatusOutput', { value: this.status })
       .overrideLogicalId(`${outputPrefix(this, id)}Status`);
     if (this.authType === AuthType.OAUTH2) {
       new CfnOutput(this, 'AuthUrlOutput', {
         value: this.authUrl,
-        description: `Open to approve ${described}, then connect (npx cdk-appfabric connect)`,
+        description: 'Open, approve, then npx cdk-appfabric connect',
       }).overrideLogicalId(`${outputPrefix(this, id)}AuthUrl`);
     }
   }

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../nag';
 import { handlerRoleAndLogs, providerFramework } from '../provider-framework';
 import { AppAuthorizationFunction } from './handler/app-authorization-function';
+import type { IAppBundle } from '../app-bundle';
 import { RotationFunction } from './handler/rotation-function';
 
 /** How long the handler may run: the apiKey connect wait plus AppFabric and Secrets Manager calls. */
@@ -22,6 +23,7 @@ export class AppAuthorizationProvider extends Construct {
   private readonly role: iam.Role;
   private readonly grantedBundles = new Set<string>();
   private readonly grantedSecrets = new Set<secretsmanager.ISecret>();
+  private secretStatement?: iam.PolicyStatement;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -60,13 +62,14 @@ export class AppAuthorizationProvider extends Construct {
   }
 
   /** Lets the handler manage authorizations in one bundle (and nothing else in AppFabric). */
-  public grantBundle(appBundleArn: string): void {
-    const key = Stack.of(this).resolve(appBundleArn);
-    const keyText = JSON.stringify(key);
-    if (this.grantedBundles.has(keyText)) {
+  public grantBundle(appBundle: IAppBundle): void {
+    // Keyed by the bundle's ARN string (a token's string form is stable), so two imports of
+    // one bundle share a statement.
+    const appBundleArn = appBundle.appBundleArn;
+    if (this.grantedBundles.has(appBundleArn)) {
       return;
     }
-    this.grantedBundles.add(keyText);
+    this.grantedBundles.add(appBundleArn);
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: [
         'appfabric:CreateAppAuthorization', 'appfabric:GetAppAuthorization', 'appfabric:UpdateAppAuthorization',
@@ -86,11 +89,14 @@ export class AppAuthorizationProvider extends Construct {
       return;
     }
     this.grantedSecrets.add(secret);
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['secretsmanager:GetSecretValue'],
-      // A secret imported by name has a partial ARN: match its random suffix.
-      resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
-    }));
+    // One statement lists every secret: a statement per secret would grow the template (and
+    // overflow the inline policy) with each authorization.
+    if (!this.secretStatement) {
+      this.secretStatement = new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'] });
+      this.role.addToPrincipalPolicy(this.secretStatement);
+    }
+    // A secret imported by name has a partial ARN: match its random suffix.
+    this.secretStatement.addResources(secret.secretFullArn ?? `${secret.secretArn}-??????`);
     secret.encryptionKey?.grantDecrypt(this.role);
   }
 }

@@ -108,11 +108,11 @@ export function parseCommand(argv: string[]): ParsedCommand {
 export function findAuthorizationArn(outputs: StackOutput[], stack: string, id: string): string {
   const byKey = outputs.find((output) => output.OutputKey === `${id.replace(/[^A-Za-z0-9]/g, '')}Arn`);
   const byPath = outputs.filter((output) => output.OutputKey?.endsWith('Arn') &&
-    (output.Description ?? '').match(new RegExp(`^ARN of AppFabric authorization (.*/)?${escapeRegExp(id)} \\(`)));
+    (output.Description ?? '').match(new RegExp(`^AppFabric authorization (.*/)?${escapeRegExp(id)}$`)));
   const found = byKey ?? (byPath.length === 1 ? byPath[0] : undefined);
   if (!found?.OutputValue) {
-    const known = outputs.filter((output) => output.Description?.startsWith('ARN of AppFabric authorization'))
-      .map((output) => output.Description!.replace(/^ARN of AppFabric authorization (\S+).*$/, '$1'));
+    const known = outputs.filter((output) => output.Description?.startsWith('AppFabric authorization '))
+      .map((output) => output.Description!.replace(/^AppFabric authorization /, ''));
     throw new UsageError(`stack ${stack} has no AppFabric authorization output for construct id '${id}'` +
       (known.length ? `; it has: ${known.join(', ')}` : ' (was it deployed with stackOutputs turned off?)'));
   }

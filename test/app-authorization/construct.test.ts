@@ -123,7 +123,8 @@ describe('AppAuthorization', () => {
       { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Bundle/), 'Arn'] }, '/appauthorization/*']] },
     ]);
     const secretStatements = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:'));
-    expect(secretStatements.map((s) => s.Action)).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:GetSecretValue', 'secretsmanager:GetSecretValue']);
+    // One statement, GetSecretValue only, on exactly the three referenced secrets.
+    expect(secretStatements.map((s) => [s.Action, s.Resource.length])).toEqual([['secretsmanager:GetSecretValue', 3]]);
     const secretResources = JSON.stringify(secretStatements.map((s) => s.Resource));
     expect(secretResources).toContain('SlackClient');
     expect(secretResources).toContain(':secret:appfabric/okta-??????');

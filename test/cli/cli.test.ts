@@ -77,7 +77,7 @@ describe('connect', () => {
   test('resolves the authorization from the stack outputs by construct id', async () => {
     const auth = slackAuthorization();
     const outputs: StackOutput[] = [
-      { OutputKey: 'SlackArn', OutputValue: auth.appAuthorizationArn, Description: 'ARN of AppFabric authorization App/Slack (SLACK, tenant examplecorp)' },
+      { OutputKey: 'SlackArn', OutputValue: auth.appAuthorizationArn, Description: 'AppFabric authorization App/Slack' },
       { OutputKey: 'SlackAuthUrl', OutputValue: 'https://slack.example.com/oauth' },
     ];
     const ctx: CommandContext = {
@@ -115,7 +115,7 @@ describe('status', () => {
 
 describe('findAuthorizationArn', () => {
   test('names the authorizations the stack has when the id is unknown', () => {
-    expect(() => findAuthorizationArn([{ OutputKey: 'OktaArn', OutputValue: 'x', Description: 'ARN of AppFabric authorization App/Okta (OKTA, tenant t)' }], 'App', 'Slack'))
+    expect(() => findAuthorizationArn([{ OutputKey: 'OktaArn', OutputValue: 'x', Description: 'AppFabric authorization App/Okta' }], 'App', 'Slack'))
       .toThrow("stack App has no AppFabric authorization output for construct id 'Slack'; it has: App/Okta");
   });
 });
