@@ -123,6 +123,11 @@ project.addTask('bench', {
   ],
 });
 
+project.addTask('chaos', {
+  description: 'The chaos suite: seeded lifecycles under fault schedules against the emulators (--seeds N, --from N)',
+  steps: [{ exec: 'ts-node --transpile-only --project test/tsconfig.json test/chaos/run.ts --seeds 1000', receiveArgs: true }],
+});
+
 project.addTask('example', {
   description: 'Synthesize the example app and rehearse its deploy against the local emulators',
   steps: [
