@@ -19,9 +19,11 @@ export interface Dependencies {
   /** Epoch milliseconds by which the event must be answered. */
   readonly deadline: number;
   /**
-   * For removing what a failing event made: a client whose retries may run past `deadline` into
-   * part of the report margin. @default appfabric
+   * Removing what a failing event made may run until this later time, into part of the report
+   * margin: the event's own deadline has often passed by then. @default deadline
    */
+  readonly cleanupDeadline?: number;
+  /** The AppFabric client for that cleanup, bound by `cleanupDeadline`. @default appfabric */
   readonly cleanup?: AppFabricApi;
 }
 
@@ -32,7 +34,7 @@ export async function onEvent(event: AppAuthorizationEvent, deps: Dependencies):
   deps.log(`${event.RequestType} ${event.LogicalResourceId} (physical id ${event.PhysicalResourceId ?? 'none yet'})`);
   switch (event.RequestType) {
     case 'Create':
-      return create(event, event.ResourceProperties, deps);
+      return removingLeftoversOnFailure(event, deps, () => create(event, event.ResourceProperties, deps));
     case 'Update':
       return update(event, deps);
     case 'Delete':
@@ -42,27 +44,12 @@ export async function onEvent(event: AppAuthorizationEvent, deps: Dependencies):
 
 async function create(event: AppAuthorizationEvent, props: AppAuthorizationProperties, deps: Dependencies): Promise<AppAuthorizationResponse> {
   const credential = await readCredential(props, deps);
-  const clientToken = clientTokenFor(event.StackId, event.LogicalResourceId, event.RequestId);
-  const input: CreateAppAuthorizationInput = {
-    appBundleIdentifier: props.AppBundleArn,
-    app: props.App,
-    authType: props.AuthType as AppAuthorization['authType'],
-    tenant: tenantOf(props),
-    credential,
-    clientToken,
-    tags: props.Tags && props.Tags.length > 0 ? props.Tags : undefined,
-  };
   let authorization: AppAuthorization;
   try {
-    authorization = await deps.appfabric.createAppAuthorization(input);
+    authorization = await deps.appfabric.createAppAuthorization(createInput(event, props, credential));
   } catch (error) {
     if (isAppFabricError(error, 'ConflictException') && props.AdoptExisting === 'true') {
       return adopt(error, props, credential, deps);
-    }
-    if (outcomeUnknown(error)) {
-      // The create may have landed with its response lost. The same token returns what it made
-      // (or makes it now), so the failed Create can remove it instead of leaving an orphan.
-      await removeWhatTokenMade(input, deps);
     }
     throw describeCreateFailure(error, props);
   }
@@ -71,10 +58,40 @@ async function create(event: AppAuthorizationEvent, props: AppAuthorizationPrope
     authorization = await connectIfApiKey(authorization, props, deps);
   } catch (error) {
     // A failed Create gets no Delete from the Provider framework: clean up here.
-    await deleteQuietly(authorization.appAuthorizationArn, deps, cleanupClient(deps));
+    await deleteQuietly(authorization.appAuthorizationArn, cleanupDeps(deps));
     throw error;
   }
   return respond(authorization);
+}
+
+/** The CreateAppAuthorization request of an event: its client token is derived from the RequestId. */
+function createInput(event: AppAuthorizationEvent, props: AppAuthorizationProperties, credential: Credential): CreateAppAuthorizationInput {
+  return {
+    appBundleIdentifier: props.AppBundleArn,
+    app: props.App,
+    authType: props.AuthType as AppAuthorization['authType'],
+    tenant: tenantOf(props),
+    credential,
+    clientToken: clientTokenFor(event.StackId, event.LogicalResourceId, event.RequestId),
+    tags: props.Tags && props.Tags.length > 0 ? props.Tags : undefined,
+  };
+}
+
+/**
+ * Runs a Create or a replacement. When it fails without a definite answer (a timeout, a lost
+ * response, throttling to the deadline), removes what this event's client token made: in this
+ * delivery, or in an earlier delivery of the same event whose answer CloudFormation never got.
+ * CloudFormation will not know that authorization, and a failed Create gets no Delete.
+ */
+async function removingLeftoversOnFailure<T>(event: AppAuthorizationEvent, deps: Dependencies, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (outcomeUnknown(error)) {
+      await removeWhatTokenMade(event, event.ResourceProperties, cleanupDeps(deps));
+    }
+    throw error;
+  }
 }
 
 /**
@@ -102,6 +119,15 @@ async function adopt(conflict: AppFabricServiceError, props: AppAuthorizationPro
 }
 
 async function findByAppAndTenant(props: AppAuthorizationProperties, deps: Dependencies): Promise<string> {
+  const holder = await holderOf(props, deps);
+  if (holder) {
+    return holder;
+  }
+  throw new DeployError(`AppFabric reported a conflict for ${describe(props)}, but the bundle lists no such authorization. Deploy again.`);
+}
+
+/** The ARN of the authorization that holds (app, tenant) in the bundle, if any. */
+async function holderOf(props: AppAuthorizationProperties, deps: Dependencies): Promise<string | undefined> {
   let nextToken: string | undefined;
   do {
     const page = await deps.appfabric.listAppAuthorizations(props.AppBundleArn, nextToken);
@@ -111,7 +137,7 @@ async function findByAppAndTenant(props: AppAuthorizationProperties, deps: Depen
     }
     nextToken = page.nextToken;
   } while (nextToken);
-  throw new DeployError(`AppFabric reported a conflict for ${describe(props)}, but the bundle lists no such authorization. Deploy again.`);
+  return undefined;
 }
 
 async function update(event: AppAuthorizationEvent, deps: Dependencies): Promise<AppAuthorizationResponse> {
@@ -120,22 +146,21 @@ async function update(event: AppAuthorizationEvent, deps: Dependencies): Promise
   const physicalId = event.PhysicalResourceId;
   if (!isAppAuthorizationArn(physicalId)) {
     deps.log(`physical id ${physicalId} is not an authorization: creating one`);
-    return create(event, props, deps);
+    return removingLeftoversOnFailure(event, deps, () => create(event, props, deps));
   }
   const plan = planUpdate(oldProps, props);
   deps.log(`update plan: ${plan.kind}${plan.kind === 'replace' ? ` (${plan.reason})` : ''}`);
-  // Decided against the authorization as it is: a rollback or a replayed event may name one that
-  // is gone, or one that already is what the new properties declare.
+  if (plan.kind === 'replace') {
+    const replacement = await removingLeftoversOnFailure(event, deps, () => replace(event, physicalId, deps));
+    if (replacement) {
+      return replacement;
+    }
+  }
+
   const actual = await getIfExists(physicalId, deps);
   if (!actual) {
     deps.log(`${physicalId} no longer exists: creating a new authorization`);
-    return create(event, props, deps);
-  }
-  if (plan.kind === 'replace') {
-    if (needsReplacement(actual, props)) {
-      return replace(event, actual, deps);
-    }
-    deps.log(`${physicalId} already is the declared ${props.App} ${props.AuthType} authorization: no replacement needed`);
+    return removingLeftoversOnFailure(event, deps, () => create(event, props, deps));
   }
   if (plan.kind === 'unchanged') {
     // Nothing to change. The read above is what keeps Fn::GetAtt (AuthUrl, Status) answering.
@@ -152,8 +177,10 @@ async function update(event: AppAuthorizationEvent, deps: Dependencies): Promise
       deps.log(`WARNING: ${props.App} for tenant '${props.TenantIdentifier}' is back to ${authorization.status}: ` +
         'an administrator must open the AuthUrl output again and approve, then connect');
     }
-    authorization = await connectIfApiKey(authorization, props, deps);
   }
+  // Also when nothing was sent: an earlier delivery of this event may have made the change (which
+  // sends an apiKey authorization back to PendingConnect) and been cut off before connecting.
+  authorization = await connectIfApiKey(authorization, props, deps);
   const tags = tagChanges(oldProps.Tags, props.Tags);
   if (tags.set.length > 0) {
     await deps.appfabric.tagResource(physicalId, tags.set);
@@ -164,15 +191,25 @@ async function update(event: AppAuthorizationEvent, deps: Dependencies): Promise
   return respond(authorization);
 }
 
-/** A new authorization for properties AppFabric cannot change in place; CloudFormation deletes the old id afterwards. */
-async function replace(event: AppAuthorizationEvent, actual: AppAuthorization, deps: Dependencies): Promise<AppAuthorizationResponse> {
+/**
+ * A new authorization for what AppFabric cannot change in place (CloudFormation deletes the old
+ * id afterwards), decided against the authorization as it is. Answers undefined when that already
+ * is what the properties declare: a rollback Update names the original authorization with the
+ * original properties, which differ from OldResourceProperties but not from it.
+ */
+async function replace(event: AppAuthorizationEvent, physicalId: string, deps: Dependencies): Promise<AppAuthorizationResponse | undefined> {
   const props = event.ResourceProperties;
-  if (holdsKeyOf(actual, props)) {
+  const actual = await getIfExists(physicalId, deps);
+  if (actual && !needsReplacement(actual, props)) {
+    deps.log(`${physicalId} already is the declared ${props.App} ${props.AuthType} authorization: updating it in place`);
+    return undefined;
+  }
+  if (actual && holdsKeyOf(actual, props)) {
     // AppFabric allows one authorization per (app, tenant): the old one has to go first. Read the
     // new credential before that, so an unreadable secret fails the update without removing it.
     await readCredential(props, deps);
-    deps.log(`removing ${actual.appAuthorizationArn} first: the new authorization has the same app and tenant`);
-    await deleteQuietly(actual.appAuthorizationArn, deps);
+    deps.log(`removing ${physicalId} first: the new authorization has the same app and tenant`);
+    await deleteQuietly(physicalId, deps);
   }
   return create(event, props, deps);
 }
@@ -212,14 +249,12 @@ export async function connectIfApiKey(authorization: AppAuthorization, props: Ap
   let status = summary.status;
   let current: AppAuthorization = { ...authorization, status, updatedAt: summary.updatedAt };
   const timeoutMs = Number(props.ConnectTimeoutSeconds ?? '120') * 1000;
-  const waitUntil = Math.min(Date.now() + timeoutMs, deps.deadline);
+  const connectedAt = Date.now();
+  const waitUntil = Math.min(connectedAt + timeoutMs, deps.deadline);
   for (let poll = 0; status === 'PendingConnect'; poll++) {
     const pause = Math.min(500 * 2 ** poll, 5_000);
     if (Date.now() + pause > waitUntil) {
-      throw new DeployError(
-        `${describe(props)} is still PendingConnect ${Math.round(timeoutMs / 1000)} seconds after connecting. ` +
-        'AppFabric has not finished checking the API key: deploy again, or raise connectTimeout.',
-      );
+      throw stillPending(props, timeoutMs, deps.deadline < connectedAt + timeoutMs ? Date.now() - connectedAt : undefined);
     }
     await sleep(pause);
     current = await deps.appfabric.getAppAuthorization(bundleArn, authorization.appAuthorizationArn);
@@ -236,23 +271,58 @@ export async function connectIfApiKey(authorization: AppAuthorization, props: Ap
   return current;
 }
 
+/** `waitedMs` is set when the Lambda's time, not connectTimeout, ended the wait. */
+function stillPending(props: AppAuthorizationProperties, timeoutMs: number, waitedMs: number | undefined): DeployError {
+  if (waitedMs === undefined) {
+    return new DeployError(
+      `${describe(props)} is still PendingConnect ${Math.round(timeoutMs / 1000)} seconds after connecting. ` +
+      'AppFabric has not finished checking the API key: deploy again, or raise connectTimeout.',
+    );
+  }
+  return new DeployError(
+    `${describe(props)} is still PendingConnect ${Math.round(waitedMs / 1000)} seconds after connecting, and the handler's time ` +
+    `is up (connectTimeout is ${Math.round(timeoutMs / 1000)} seconds). AppFabric has not finished checking the API key: deploy again.`,
+  );
+}
+
 export async function readCredential(props: AppAuthorizationProperties, deps: Dependencies): Promise<Credential> {
   const fields = props.CredentialFields;
   if (props.AuthType === 'apiKey') {
     const field = fields.ApiKey ?? 'apiKey';
-    const values = await deps.secrets.readFields(props.CredentialSecretArn, [field], `the API key of ${describe(props)}`);
+    const purpose = `the API key of ${describe(props)}`;
+    const values = await beforeDeadline(deps.secrets.readFields(props.CredentialSecretArn, [field], purpose), props, purpose, deps);
     return { apiKeyCredential: { apiKey: values[field] } };
   }
   const clientIdField = fields.ClientId ?? 'clientId';
   const clientSecretField = fields.ClientSecret ?? 'clientSecret';
-  const values = await deps.secrets.readFields(props.CredentialSecretArn, [clientIdField, clientSecretField],
-    `the OAuth client of ${describe(props)}`);
+  const purpose = `the OAuth client of ${describe(props)}`;
+  const values = await beforeDeadline(deps.secrets.readFields(props.CredentialSecretArn, [clientIdField, clientSecretField], purpose),
+    props, purpose, deps);
   return { oauth2Credential: { clientId: values[clientIdField], clientSecret: values[clientSecretField] } };
 }
 
-async function deleteQuietly(appAuthorizationArn: string, deps: Dependencies, appfabric = deps.appfabric): Promise<void> {
+/**
+ * The Secrets Manager SDK call has no deadline of its own: stop waiting for it at the event's
+ * deadline, so the handler still answers CloudFormation instead of running into the Lambda timeout.
+ */
+async function beforeDeadline<T>(read: Promise<T>, props: AppAuthorizationProperties, purpose: string, deps: Dependencies): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const waitMs = Math.max(0, deps.deadline - Date.now());
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new NetworkError(
+      `Secrets Manager did not return secret ${props.CredentialSecretArn} (${purpose}) within ${waitMs} ms, before the Lambda timeout. ` +
+      'Check that Secrets Manager is reachable from the handler (VPC endpoint, NAT), then deploy again.', 'ETIMEDOUT')), waitMs);
+  });
   try {
-    await appfabric.deleteAppAuthorization(bundleArnOf(appAuthorizationArn), appAuthorizationArn);
+    return await Promise.race([read, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function deleteQuietly(appAuthorizationArn: string, deps: Dependencies): Promise<void> {
+  try {
+    await deps.appfabric.deleteAppAuthorization(bundleArnOf(appAuthorizationArn), appAuthorizationArn);
     deps.log(`deleted ${appAuthorizationArn}`);
   } catch (error) {
     if (!isAppFabricError(error, 'ResourceNotFoundException')) {
@@ -262,22 +332,39 @@ async function deleteQuietly(appAuthorizationArn: string, deps: Dependencies, ap
   }
 }
 
-async function removeWhatTokenMade(input: CreateAppAuthorizationInput, deps: Dependencies): Promise<void> {
+/**
+ * Removes the authorization this event's client token made, if one exists. Only when something
+ * holds (app, tenant) does it ask: the same token then returns what it made, and any other holder
+ * answers ConflictException, so nothing new is ever created here and nothing else is removed.
+ */
+async function removeWhatTokenMade(event: AppAuthorizationEvent, props: AppAuthorizationProperties, deps: Dependencies): Promise<void> {
   try {
-    const made = await cleanupClient(deps).createAppAuthorization(input);
-    await deleteQuietly(made.appAuthorizationArn, deps, cleanupClient(deps));
+    if (!(await holderOf(props, deps))) {
+      return;
+    }
+    const made = await deps.appfabric.createAppAuthorization(createInput(event, props, await readCredential(props, deps)));
+    deps.log(`the failed ${event.RequestType} had made ${made.appAuthorizationArn}: removing it`);
+    await deleteQuietly(made.appAuthorizationArn, deps);
   } catch (error) {
-    deps.log(`could not confirm that the failed create left nothing behind: ${errorMessage(error)}`);
+    if (!isAppFabricError(error, 'ConflictException')) {
+      deps.log(`could not confirm that the failed ${event.RequestType} left nothing behind: ${errorMessage(error)}`);
+    }
   }
 }
 
-function cleanupClient(deps: Dependencies): AppFabricApi {
-  return deps.cleanup ?? deps.appfabric;
+/** The dependencies for removing what a failing event made: the cleanup client and deadline. */
+function cleanupDeps(deps: Dependencies): Dependencies {
+  return { ...deps, appfabric: deps.cleanup ?? deps.appfabric, deadline: deps.cleanupDeadline ?? deps.deadline };
 }
 
+/**
+ * Whether a failure leaves open what the client token made: an answer that never came, a server
+ * error, or throttling. (Throttling means this call made nothing, but an earlier delivery of the
+ * same event may have.) A definite answer — a validation error, a conflict — means it made nothing.
+ */
 function outcomeUnknown(error: unknown): boolean {
   const cause = error instanceof RetryDeadlineError ? error.lastError : error;
-  return cause instanceof NetworkError || (cause instanceof AppFabricServiceError && cause.statusCode >= 500);
+  return cause instanceof NetworkError || (cause instanceof AppFabricServiceError && (cause.statusCode >= 500 || cause.statusCode === 429));
 }
 
 function describeCreateFailure(error: unknown, props: AppAuthorizationProperties): Error {

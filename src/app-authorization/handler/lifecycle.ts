@@ -8,7 +8,10 @@ import type { AppAuthorizationProperties } from '../properties';
 export type UpdatePlan =
   /** Nothing AppFabric holds changed (e.g. only the wait timeout or the service token). */
   | { readonly kind: 'unchanged' }
-  /** A new authorization replaces the old one (CloudFormation deletes the old id afterwards). */
+  /**
+   * A new authorization replaces the old one (CloudFormation deletes the old id afterwards).
+   * The handler confirms both against the authorization as it is (needsReplacement, holdsKeyOf).
+   */
   | { readonly kind: 'replace'; readonly reason: string; readonly removeOldFirst: boolean }
   /** The same authorization is changed in place. */
   | { readonly kind: 'in-place' };
@@ -30,6 +33,20 @@ export function planUpdate(oldProps: AppAuthorizationProperties, newProps: AppAu
     credentialReferenceChanged(oldProps, newProps) ||
     !sameTags(oldProps.Tags, newProps.Tags);
   return effectiveChange ? { kind: 'in-place' } : { kind: 'unchanged' };
+}
+
+/**
+ * Whether the authorization as it is differs from the declared properties in something AppFabric
+ * cannot change in place. A rollback Update names the original authorization with the original
+ * properties: it differs from OldResourceProperties but not from itself.
+ */
+export function needsReplacement(actual: AppAuthorization, props: AppAuthorizationProperties): boolean {
+  return actual.appBundleArn !== props.AppBundleArn || actual.app !== props.App || actual.authType !== props.AuthType;
+}
+
+/** Whether the authorization holds the (bundle, app, tenant) key the declared one needs. */
+export function holdsKeyOf(actual: AppAuthorization, props: AppAuthorizationProperties): boolean {
+  return actual.appBundleArn === props.AppBundleArn && actual.app === props.App && actual.tenant.tenantIdentifier === props.TenantIdentifier;
 }
 
 /** What to send to UpdateAppAuthorization, judged against the authorization as it actually is. */
