@@ -1,10 +1,10 @@
 // One handler and one Provider per stack, however many authorizations it holds.
 import { Duration, Stack, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import type { IAppBundle } from '../app-bundle';
 import { acknowledgeWildcardResource } from '../nag';
 import { handlerRoleAndLogs, providerFramework } from '../provider-framework';
 import { AppAuthorizationFunction } from './handler/app-authorization-function';
-import type { IAppBundle } from '../app-bundle';
 import { RotationFunction } from './handler/rotation-function';
 
 /** How long the handler may run: the apiKey connect wait plus AppFabric and Secrets Manager calls. */

@@ -43,8 +43,8 @@ export function resolve(value: unknown, ctx: ResolveContext): unknown {
       }
       case 'Fn::Sub': {
         const template = typeof args === 'string' ? args : (args as [string])[0];
-        return template.replace(/\$\{([^}]+)\}/g, (_m, name: string) => String(
-          name.includes('.') ? ctx.getAtt(name.split('.')[0], name.split('.').slice(1).join('.')) : ref(name, ctx)));
+        return template.replace(/\$\{([^}]+)\}/g, (_m, variable: string) => String(variable.includes('.')
+          ? ctx.getAtt(variable.split('.')[0], variable.split('.').slice(1).join('.')) : ref(variable, ctx)));
       }
     }
     if (name.startsWith('Fn::')) {

@@ -1,11 +1,11 @@
 // Runs the TppOAuthApplication handler as the Provider framework would, against the local TPP
 // emulator over HTTPS (a test CA made here) and the Secrets Manager emulator.
 import { randomUUID } from 'node:crypto';
+import { TestPki } from './test-pki';
 import { TppOAuthApplicationEvent } from '../../src/venafi-tpp/handler/events';
 import { TppOAuthApplicationProperties } from '../../src/venafi-tpp/properties';
 import { SecretsManagerEmulator } from '../emulators/secrets-manager-emulator';
 import { IssueTokenOptions, IssuedTokens, TppEmulator, TppEmulatorOptions } from '../emulators/tpp-emulator';
-import { TestPki } from './test-pki';
 
 export { failureReason, lambdaContext } from './handler-harness';
 export { makeTestPki } from './test-pki';
