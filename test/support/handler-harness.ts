@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { AppAuthorizationEvent, AppAuthorizationResponse } from '../../src/app-authorization/handler/events';
 import { AppAuthorizationProperties } from '../../src/app-authorization/properties';
+import { OnEventRequest } from '../../src/internal/cfn-events';
 import { AppFabricEmulator, AppFabricEmulatorOptions } from '../emulators/appfabric-emulator';
 import { SecretsManagerEmulator } from '../emulators/secrets-manager-emulator';
 
@@ -78,24 +79,31 @@ export class HandlerHarness {
   }
 }
 
-export interface EventOptions {
+export interface EventOptions<P = AppAuthorizationProperties> {
   readonly requestId?: string;
   readonly physicalResourceId?: string;
-  readonly oldProps?: AppAuthorizationProperties;
+  readonly oldProps?: P;
   readonly logicalResourceId?: string;
 }
 
-export function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', props: AppAuthorizationProperties, options: EventOptions = {}): AppAuthorizationEvent {
+/** A CloudFormation custom resource event as the Provider framework hands it to onEvent. */
+export function customResourceEvent<P extends object>(resource: { type: string; stackId: string; logicalResourceId: string },
+  requestType: 'Create' | 'Update' | 'Delete', props: P, options: EventOptions<P> = {}): OnEventRequest<P> {
   return {
     RequestType: requestType,
     RequestId: options.requestId ?? randomUUID(),
-    StackId: STACK_ID,
-    LogicalResourceId: options.logicalResourceId ?? 'SlackAuthorization1A2B3C4D',
-    ResourceType: 'Custom::AppFabricAppAuthorization',
+    StackId: resource.stackId,
+    LogicalResourceId: options.logicalResourceId ?? resource.logicalResourceId,
+    ResourceType: resource.type,
     PhysicalResourceId: options.physicalResourceId,
     ResourceProperties: props,
     OldResourceProperties: options.oldProps,
   };
+}
+
+export function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', props: AppAuthorizationProperties, options: EventOptions = {}): AppAuthorizationEvent {
+  return customResourceEvent({ type: 'Custom::AppFabricAppAuthorization', stackId: STACK_ID, logicalResourceId: 'SlackAuthorization1A2B3C4D' },
+    requestType, props, options);
 }
 
 /** A Lambda context with `ms` left (the construct's timeout is 5 minutes). */

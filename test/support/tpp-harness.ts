@@ -1,6 +1,6 @@
 // Runs the TppOAuthApplication handler as the Provider framework would, against the local TPP
 // emulator over HTTPS (a test CA made here) and the Secrets Manager emulator.
-import { randomUUID } from 'node:crypto';
+import { EventOptions, customResourceEvent } from './handler-harness';
 import { TestPki } from './test-pki';
 import { TppOAuthApplicationEvent } from '../../src/venafi-tpp/handler/events';
 import { TppOAuthApplicationProperties } from '../../src/venafi-tpp/properties';
@@ -74,22 +74,9 @@ export class TppHarness {
   }
 }
 
-export interface TppEventOptions {
-  readonly requestId?: string;
-  readonly physicalResourceId?: string;
-  readonly oldProps?: TppOAuthApplicationProperties;
-  readonly logicalResourceId?: string;
-}
+export type TppEventOptions = EventOptions<TppOAuthApplicationProperties>;
 
 export function tppEvent(requestType: 'Create' | 'Update' | 'Delete', props: TppOAuthApplicationProperties, options: TppEventOptions = {}): TppOAuthApplicationEvent {
-  return {
-    RequestType: requestType,
-    RequestId: options.requestId ?? randomUUID(),
-    StackId: TPP_STACK_ID,
-    LogicalResourceId: options.logicalResourceId ?? 'CertBotApplication1A2B3C4D',
-    ResourceType: 'Custom::VenafiTppOAuthApplication',
-    PhysicalResourceId: options.physicalResourceId,
-    ResourceProperties: props,
-    OldResourceProperties: options.oldProps,
-  };
+  return customResourceEvent({ type: 'Custom::VenafiTppOAuthApplication', stackId: TPP_STACK_ID, logicalResourceId: 'CertBotApplication1A2B3C4D' },
+    requestType, props, options);
 }
