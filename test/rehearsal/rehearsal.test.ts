@@ -1,6 +1,6 @@
 // End-to-end: the example app synthesized, its custom resources run from the cloud assembly
 // (handler assets as shipped) against the emulators, as CloudFormation would run them.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { rehearseExample } from './scenario';
@@ -48,6 +48,27 @@ test('the example deploys, updates in place and deletes; outputs carry the AuthU
   expect(update.outcomes.find((o) => o.type === 'Custom::VenafiTppOAuthApplication')?.physicalId).toBe('cert-bot');
   expect(result.handlerLogs.join('\n')).not.toContain('example-slack-secret');
 });
+
+test('no secret value reaches the cloud assembly, Data, outputs or handler logs', async () => {
+  // Canary values planted in Secrets Manager (the emulator) only: the library must never copy them.
+  const canary = 'CANARY-asana-api-key-7f3e';
+  const result = await rehearseExample({ assemblyDir, asanaApiKey: canary });
+  const assemblyText = filesBelow(assemblyDir).map((file) => readFileSync(file, 'utf8')).join('\n');
+  for (const [where, text] of [
+    ['the cloud assembly', assemblyText],
+    ['Data and outputs', JSON.stringify(result.passes)],
+    ['handler logs', result.handlerLogs.join('\n')],
+  ]) {
+    expect({ where, leaked: text.includes(canary) || text.includes('example-slack-secret') }).toEqual({ where, leaked: false });
+  }
+  // The assembly does name the secrets, by reference.
+  expect(assemblyText).toContain('secret:appfabric/asana');
+});
+
+function filesBelow(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => entry.isDirectory()
+    ? filesBelow(path.join(dir, entry.name)) : [path.join(dir, entry.name)]);
+}
 
 test('a rejected API key fails the rehearsal with the clear reason, and the rollback leaves nothing', async () => {
   const result = await rehearseExample({ assemblyDir, asanaApiKey: 'invalid-example-key' });
