@@ -75,7 +75,8 @@ describe('Ingestion', () => {
       DependsOn: Match.arrayWith([logicalId(asana)]),
     });
     expect(stack.resolve(ingestion.ingestionArn)).toEqual({ 'Fn::GetAtt': [logicalId(ingestion), 'Arn'] });
-    expect(stack.resolve(ingestion.ingestionState)).toEqual({ 'Fn::GetAtt': [logicalId(ingestion), 'State'] });
+    const stateResource = ingestion.node.findChild('State').node.defaultChild as CfnElement;
+    expect(stack.resolve(ingestion.ingestionState)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(stateResource), 'State'] });
     expect(stack.resolve(ingestion.appBundleArn)).toEqual({ 'Fn::GetAtt': [logicalId(bundle), 'Arn'] });
     // The custom resource is what DependsOn names: the authorization is Connected when it completes.
     expect(template.toJSON().Resources[logicalId(asana)].Type).toBe('Custom::AppFabricAppAuthorization');
@@ -527,20 +528,21 @@ describe('Ingestion: ordering and state', () => {
     expectNagClean(stack).resourceCountIs('AWS::AppFabric::Ingestion', 1);
   });
 
-  test('enabled: false fails at synth until StopIngestion has a custom resource', () => {
-    const stack = nagStack();
-    expect(() => new Ingestion(stack, 'AsanaLogs', { authorization: asanaAuthorization(stack), enabled: false })).toThrow(
-      'TestStack/AsanaLogs: enabled: false is not supported yet: CloudFormation cannot stop an ingestion (StopIngestion needs a custom resource; ' +
-      'see https://github.com/cdk-appfabric/cdk-appfabric/issues/5). Remove enabled, or stop it after the deploy with ' +
-      '`aws appfabric stop-ingestion --app-bundle-identifier <bundle ARN> --ingestion-identifier <ingestion ARN>`.',
-    );
-  });
-
-  test('enabled: true is the default', () => {
-    const stack = nagStack();
-    new Ingestion(stack, 'AsanaLogs', { authorization: asanaAuthorization(stack), enabled: true });
-    expectNagClean(stack).resourceCountIs('AWS::AppFabric::Ingestion', 1);
-  });
+  test.each([[undefined, 'true'], [true, 'true'], [false, 'false']])(
+    'enabled: %s declares the state the custom resource brings the ingestion to', (enabled, declared) => {
+      const stack = nagStack();
+      const ingestion = new Ingestion(stack, 'AsanaLogs', { authorization: asanaAuthorization(stack), enabled });
+      const template = expectNagClean(stack);
+      template.hasResourceProperties('Custom::AppFabricIngestionState', {
+        Enabled: declared,
+        IngestionArn: { 'Fn::GetAtt': [logicalId(ingestion), 'Arn'] },
+      });
+      // The state handler may read, start and stop ingestions of the bundle, nothing more.
+      const policies = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes('IngestionStateProvider'));
+      const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st: any) => JSON.stringify(st.Action).includes('appfabric'));
+      expect(statements.map((st: any) => st.Action)).toEqual([['appfabric:GetIngestion', 'appfabric:StartIngestion', 'appfabric:StopIngestion']]);
+    });
 
   test('fails at synth in a Region without AppFabric', () => {
     const stack = new Stack(new App(), 'Frankfurt', { env: { account: '111122223333', region: 'eu-central-1' } });

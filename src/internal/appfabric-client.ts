@@ -79,6 +79,10 @@ export interface AppFabricApi {
   tagResource(resourceArn: string, tags: Tag[]): Promise<void>;
   untagResource(resourceArn: string, tagKeys: string[]): Promise<void>;
   listTagsForResource(resourceArn: string): Promise<Tag[]>;
+  /** An ingestion's state: `enabled` or `disabled`. */
+  getIngestionState(appBundleIdentifier: string, ingestionIdentifier: string): Promise<string>;
+  startIngestion(appBundleIdentifier: string, ingestionIdentifier: string): Promise<void>;
+  stopIngestion(appBundleIdentifier: string, ingestionIdentifier: string): Promise<void>;
 }
 
 /** How each operation travels (restJson1); the conformance test holds this against the model. */
@@ -92,6 +96,9 @@ export const APPFABRIC_ROUTES = {
   TagResource: { method: 'POST', uri: '/tags/{resourceArn}', successCode: 200 },
   UntagResource: { method: 'DELETE', uri: '/tags/{resourceArn}', successCode: 200 },
   ListTagsForResource: { method: 'GET', uri: '/tags/{resourceArn}', successCode: 200 },
+  GetIngestion: { method: 'GET', uri: '/appbundles/{appBundleIdentifier}/ingestions/{ingestionIdentifier}', successCode: 200 },
+  StartIngestion: { method: 'POST', uri: '/appbundles/{appBundleIdentifier}/ingestions/{ingestionIdentifier}/start', successCode: 200 },
+  StopIngestion: { method: 'POST', uri: '/appbundles/{appBundleIdentifier}/ingestions/{ingestionIdentifier}/stop', successCode: 200 },
 } as const;
 
 export type AppFabricOperation = keyof typeof APPFABRIC_ROUTES;
@@ -205,6 +212,19 @@ export class AppFabricClient implements AppFabricApi {
 
   public async untagResource(resourceArn: string, tagKeys: string[]): Promise<void> {
     await this.call('UntagResource', { resourceArn }, undefined, { tagKeys });
+  }
+
+  public async getIngestionState(appBundleIdentifier: string, ingestionIdentifier: string): Promise<string> {
+    const out = await this.call('GetIngestion', { appBundleIdentifier, ingestionIdentifier });
+    return out.ingestion.state;
+  }
+
+  public async startIngestion(appBundleIdentifier: string, ingestionIdentifier: string): Promise<void> {
+    await this.call('StartIngestion', { appBundleIdentifier, ingestionIdentifier }, {});
+  }
+
+  public async stopIngestion(appBundleIdentifier: string, ingestionIdentifier: string): Promise<void> {
+    await this.call('StopIngestion', { appBundleIdentifier, ingestionIdentifier }, {});
   }
 
   public async listTagsForResource(resourceArn: string): Promise<Tag[]> {

@@ -37,6 +37,17 @@ export interface StoredAppAuthorization {
   clientToken?: string;
 }
 
+export interface StoredIngestion {
+  arn: string;
+  appBundleArn: string;
+  app: string;
+  tenantId: string;
+  createdAt: string;
+  updatedAt: string;
+  state: 'enabled' | 'disabled';
+  ingestionType: 'auditLog';
+}
+
 export interface AppFabricEmulatorOptions {
   /** @default 'us-east-1' */
   region?: string;
@@ -56,7 +67,8 @@ export type AppFabricOperation =
   | 'CreateAppBundle' | 'GetAppBundle' | 'ListAppBundles' | 'DeleteAppBundle'
   | 'CreateAppAuthorization' | 'GetAppAuthorization' | 'UpdateAppAuthorization'
   | 'ConnectAppAuthorization' | 'DeleteAppAuthorization' | 'ListAppAuthorizations'
-  | 'TagResource' | 'UntagResource' | 'ListTagsForResource';
+  | 'TagResource' | 'UntagResource' | 'ListTagsForResource'
+  | 'GetIngestion' | 'StartIngestion' | 'StopIngestion';
 
 /** One served operation as it appears on the wire. */
 export interface AppFabricRoute {
@@ -95,6 +107,9 @@ export const APPFABRIC_ROUTES: readonly AppFabricRoute[] = [
   route('TagResource', 'POST', '/tags/{resourceArn}', 200, { body: ['tags'] }),
   route('UntagResource', 'DELETE', '/tags/{resourceArn}', 200, { query: ['tagKeys'] }),
   route('ListTagsForResource', 'GET', '/tags/{resourceArn}', 200, { response: ['tags'] }),
+  route('GetIngestion', 'GET', `${BUNDLE}/ingestions/{ingestionIdentifier}`, 200, { response: ['ingestion'] }),
+  route('StartIngestion', 'POST', `${BUNDLE}/ingestions/{ingestionIdentifier}/start`, 200, {}),
+  route('StopIngestion', 'POST', `${BUNDLE}/ingestions/{ingestionIdentifier}/stop`, 200, {}),
 ];
 
 /** Quotas from the AWS general reference (none adjustable). */
@@ -120,6 +135,7 @@ export class AppFabricEmulator extends HttpEmulator {
   private readonly errorTypeSuffix?: string;
   private readonly bundles = new Map<string, BundleRecord>();
   private readonly records = new Map<string, AuthorizationRecord>();
+  private readonly ingestionRecords = new Map<string, StoredIngestion>();
   private readonly oauthCodes = new Map<string, OAuthCode>();
   /** Idempotency: `<operation> <scope> <clientToken>` → what the first call created. */
   private readonly clientTokens = new Map<string, { arn: string; digest: string }>();
@@ -137,6 +153,9 @@ export class AppFabricEmulator extends HttpEmulator {
     TagResource: (call) => this.tagResourceOperation(call),
     UntagResource: (call) => this.untagResourceOperation(call),
     ListTagsForResource: ({ labels }) => ({ tags: this.taggedAuthorization(labels.resourceArn).stored.tags }),
+    GetIngestion: ({ labels }) => ({ ingestion: { ...this.ingestion(labels) } }),
+    StartIngestion: ({ labels }) => { this.setIngestionState(labels, 'enabled'); return undefined; },
+    StopIngestion: ({ labels }) => { this.setIngestionState(labels, 'disabled'); return undefined; },
   };
 
   private constructor(options: AppFabricEmulatorOptions) {
@@ -154,6 +173,32 @@ export class AppFabricEmulator extends HttpEmulator {
     const arn = `arn:aws:appfabric:${this.region}:${this.account}:appbundle/${randomUUID()}`;
     this.bundles.set(arn, { arn, tags: [] });
     return arn;
+  }
+
+  /**
+   * Test setup: an ingestion as CloudFormation's AWS::AppFabric::Ingestion would have made it.
+   * No document states its state right after creation, so the test chooses (default `disabled`).
+   */
+  public putIngestion(i: { appBundleArn: string; app: string; tenantId: string; state?: 'enabled' | 'disabled' }): StoredIngestion {
+    const now = new Date().toISOString();
+    const stored: StoredIngestion = {
+      arn: `${i.appBundleArn}/ingestion/${randomUUID()}`,
+      appBundleArn: i.appBundleArn,
+      app: i.app,
+      tenantId: i.tenantId,
+      createdAt: now,
+      updatedAt: now,
+      state: i.state ?? 'disabled',
+      ingestionType: 'auditLog',
+    };
+    this.ingestionRecords.set(stored.arn, stored);
+    return { ...stored };
+  }
+
+  /** An ingestion's current state (a copy). */
+  public ingestionState(arn: string): StoredIngestion | undefined {
+    const found = this.ingestionRecords.get(arn);
+    return found && { ...found };
   }
 
   /** Current state (copies), optionally of one bundle. */
@@ -431,6 +476,20 @@ export class AppFabricEmulator extends HttpEmulator {
     if (keys.size === 0) throw validationError([{ name: 'tagKeys', message: 'Member is required' }]);
     record.stored.tags = record.stored.tags.filter((tag) => !keys.has(tag.key));
     return undefined;
+  }
+
+  private ingestion(labels: Record<string, string>): StoredIngestion {
+    const bundle = this.bundle(labels.appBundleIdentifier);
+    const id = labels.ingestionIdentifier;
+    const found = [...this.ingestionRecords.values()].find((i) => i.appBundleArn === bundle.arn && (i.arn === id || lastSegment(i.arn) === id));
+    if (!found) throw notFound(id, 'Ingestion');
+    return found;
+  }
+
+  private setIngestionState(labels: Record<string, string>, state: 'enabled' | 'disabled'): void {
+    const found = this.ingestion(labels);
+    found.state = state;
+    found.updatedAt = new Date().toISOString();
   }
 
   private taggedAuthorization(resourceArn: string): AuthorizationRecord {

@@ -40,6 +40,7 @@ const REQUIRED_OPERATIONS = [
   'CreateAppAuthorization', 'GetAppAuthorization', 'UpdateAppAuthorization',
   'ConnectAppAuthorization', 'DeleteAppAuthorization', 'ListAppAuthorizations',
   'TagResource', 'UntagResource', 'ListTagsForResource',
+  'GetIngestion', 'StartIngestion', 'StopIngestion',
 ];
 
 function modelOperation(name: string): ModelOperation {
@@ -215,6 +216,12 @@ describe('responses on the wire', () => {
     await expectConformingCall('ListTagsForResource', 'GET', tagsPath);
     await expectConformingCall('UntagResource', 'DELETE', `${tagsPath}?tagKeys=team&tagKeys=k`);
     expect(emulator.authorizations().find((a) => a.app === 'SLACK')?.tags).toEqual([]);
+
+    const ingestion = emulator.putIngestion({ appBundleArn: oauth2.appAuthorization.appBundleArn, app: 'SLACK', tenantId: 'examplecorp' });
+    const ingestionPath = `${bundlePath}/ingestions/${encodeURIComponent(ingestion.arn)}`;
+    await expectConformingCall('StartIngestion', 'POST', `${ingestionPath}/start`, {});
+    await expectConformingCall('StopIngestion', 'POST', `${ingestionPath}/stop`, {});
+    await expectConformingCall('GetIngestion', 'GET', ingestionPath);
 
     await expectConformingCall('DeleteAppAuthorization', 'DELETE', oauth2Path);
     await expectConformingCall('DeleteAppAuthorization', 'DELETE', apiKeyPath);

@@ -31,6 +31,9 @@ test('the example deploys, updates in place and deletes; outputs carry the AuthU
   const ingestion = position('AWS::AppFabric::Ingestion', 'AsanaLogs');
   const destination = position('AWS::AppFabric::IngestionDestination', 'AsanaLogs');
   expect([asana >= 0, ingestion > asana, destination > ingestion]).toEqual([true, true, true]);
+  // The ingestion is delivering after the deploy: its state resource started it.
+  expect(create.outcomes.find((o) => o.type === 'Custom::AppFabricIngestionState')?.status).toBe('created');
+  expect(result.appfabric.ingestionState(create.outcomes[ingestion].physicalId)?.state).toBe('enabled');
   const outputs = create.outputs.AppFabricExample;
   expect(outputs.SlackAuthUrl).toMatch(/^https:\/\/slack\.example\.com\/oauth\/authorize\?client_id=example-slack-client/);
   expect(outputs.AsanaStatus).toBe('Connected');
@@ -39,6 +42,7 @@ test('the example deploys, updates in place and deletes; outputs carry the AuthU
   expect(updatedAuthorizations.every((o) => o.physicalId === created.find((c) => c.logicalId === o.logicalId)?.physicalId)).toBe(true);
   expect(remove.outcomes.filter((o) => o.type.startsWith('Custom::')).map((o) => [o.type, o.status])).toEqual([
     ['Custom::VenafiTppOAuthApplication', 'retained'],
+    ['Custom::AppFabricIngestionState', 'deleted'],
     ['Custom::AppFabricAppAuthorization', 'deleted'],
     ['Custom::AppFabricAppAuthorization', 'deleted'],
   ]);

@@ -99,7 +99,7 @@ export class Rehearsal {
       for (const logicalId of stack.order) {
         const resource = stack.template.Resources[logicalId];
         if (!isCustom(resource.Type)) {
-          stack.physicalIds.set(logicalId, this.standIn(logicalId, resource.Type));
+          stack.physicalIds.set(logicalId, this.standIn(logicalId, resource.Type, this.resolve(stack, resource.Properties ?? {}) as Json));
           outcomes.push(this.outcome(stack, logicalId, 'stand-in'));
           continue;
         }
@@ -254,9 +254,14 @@ export class Rehearsal {
     return { getRemainingTimeInMillis: () => end - Date.now() };
   }
 
-  private standIn(logicalId: string, type: string): string {
+  private standIn(logicalId: string, type: string, properties: Json): string {
+    // AppFabric resources the custom resources work with are made for real in the emulator.
     if (type === 'AWS::AppFabric::AppBundle') {
       return this.appfabric.createAppBundle();
+    }
+    if (type === 'AWS::AppFabric::Ingestion') {
+      // No document states an ingestion's state right after creation: take the less helpful one.
+      return this.appfabric.putIngestion({ appBundleArn: properties.AppBundleArn, app: properties.App, tenantId: properties.TenantId, state: 'disabled' }).arn;
     }
     return `${logicalId}-standin`;
   }
@@ -278,7 +283,7 @@ export class Rehearsal {
           return required(stack.data.get(id)?.[attribute], `Fn::GetAtt ${id}.${attribute}`);
         }
         const physicalId = required(stack.physicalIds.get(id), `Fn::GetAtt ${id}.${attribute}`);
-        if (type === 'AWS::AppFabric::AppBundle' && attribute === 'Arn') {
+        if ((type === 'AWS::AppFabric::AppBundle' || type === 'AWS::AppFabric::Ingestion') && attribute === 'Arn') {
           return physicalId;
         }
         const service = type.split('::')[1]?.toLowerCase() ?? 'standin';

@@ -1,13 +1,15 @@
 import { createHash } from 'crypto';
 import {
-  Annotations, Fn, IResource, Resource, Stack, Tags, Token,
+  Annotations, CustomResource, Duration, Fn, IResource, Resource, Stack, Tags, Token,
   aws_appfabric as appfabric, aws_kinesisfirehose as firehose, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { AppAuthorization, IAppAuthorization } from './app-authorization';
-import { acknowledgeUnknownResourceType } from './app-bundle';
-import { AuthType } from './application';
-import { assertAppFabricRegion, parseAppFabricArn } from './synth-checks';
+import { AppAuthorization, IAppAuthorization } from '../app-authorization';
+import { acknowledgeUnknownResourceType } from '../app-bundle';
+import { AuthType } from '../application';
+import { INGESTION_STATE_RESOURCE_TYPE, IngestionStateProperties } from './properties';
+import { IngestionStateProvider } from './provider';
+import { assertAppFabricRegion, parseAppFabricArn } from '../synth-checks';
 
 /** AppFabric allows this many destinations per ingestion (CreateIngestionDestination quota). */
 const MAX_DESTINATIONS = 5;
@@ -228,11 +230,9 @@ export interface IngestionProps {
   readonly destinations?: IngestionDestinationConfig[];
 
   /**
-   * Whether the ingestion delivers after the deploy. AppFabric's console and the Terraform
-   * provider treat a created ingestion as enabled, and so does this construct.
-   *
-   * Only `true` is supported for now: keeping it stopped needs StopIngestion, which
-   * CloudFormation does not call.
+   * Whether the ingestion delivers after the deploy. A custom resource reads the ingestion's
+   * state and calls StartIngestion or StopIngestion when it differs (no document states the
+   * state right after CreateIngestion, so it is read rather than assumed).
    *
    * @default true
    */
@@ -320,16 +320,6 @@ export class Ingestion extends IngestionBase {
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
     assertAppFabricRegion(this);
-    // Decision (issue #5): CfnIngestion has no state property, and StopIngestion needs a custom
-    // resource this library does not have yet. Creation is taken to enable the ingestion (console
-    // and Terraform behaviour), so `true` is honest and `false` fails instead of being ignored.
-    if (props.enabled === false) {
-      throw new Error(
-        `${this.node.path}: enabled: false is not supported yet: CloudFormation cannot stop an ingestion (StopIngestion needs a custom resource; ` +
-        'see https://github.com/cdk-appfabric/cdk-appfabric/issues/5). Remove enabled, or stop it after the deploy with ' +
-        '`aws appfabric stop-ingestion --app-bundle-identifier <bundle ARN> --ingestion-identifier <ingestion ARN>`.',
-      );
-    }
 
     const authorization = props.authorization;
     this.authorization = authorization;
@@ -350,7 +340,22 @@ export class Ingestion extends IngestionBase {
     }
 
     this.ingestionArn = resource.attrArn;
-    this.ingestionState = resource.attrState;
+
+    // CfnIngestion has no state property: a custom resource starts or stops it as declared.
+    const stateProvider = IngestionStateProvider.of(this);
+    stateProvider.grantBundle(this.appBundleArn);
+    const stateProperties: IngestionStateProperties = {
+      AppBundleArn: this.appBundleArn,
+      IngestionArn: this.ingestionArn,
+      Enabled: String(props.enabled ?? true),
+    };
+    const state = new CustomResource(this, 'State', {
+      serviceToken: stateProvider.serviceToken,
+      resourceType: INGESTION_STATE_RESOURCE_TYPE,
+      properties: { ...stateProperties },
+      serviceTimeout: Duration.minutes(3),
+    });
+    this.ingestionState = state.getAttString('State');
 
     if (authorization instanceof AppAuthorization && authorization.authType === AuthType.OAUTH2) {
       this.warnOAuthNeedsConnecting(authorization);
