@@ -1,6 +1,6 @@
 // What every custom resource of this library shares: its handler's own log group and inline
 // role (no AWSLambdaBasicExecutionRole), and an aws-cdk-lib Provider (onEvent only) in front of it.
-import { Validations, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, custom_resources as cr } from 'aws-cdk-lib';
+import { Stack, Validations, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, custom_resources as cr } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from './nag';
 
@@ -25,4 +25,10 @@ export function providerFramework(scope: Construct, onEventHandler: lambda.IFunc
   acknowledgeWildcardResource(provider, `${onEventHandler.functionArn}:*`,
     'The Provider framework may invoke the handler function and its versions, nothing else.');
   return provider.serviceToken;
+}
+
+/** The construct with this id at the root of the scope's stack, created on first use. */
+export function stackSingleton<T extends Construct>(scope: Construct, id: string, create: (stack: Stack, id: string) => T): T {
+  const stack = Stack.of(scope);
+  return (stack.node.tryFindChild(id) as T | undefined) ?? create(stack, id);
 }

@@ -1,9 +1,9 @@
 // One handler and one Provider per stack, however many authorizations it holds.
-import { Duration, Stack, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Duration, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { IAppBundle } from '../app-bundle';
 import { acknowledgeWildcardResource } from '../nag';
-import { handlerRoleAndLogs, providerFramework } from '../provider-framework';
+import { handlerRoleAndLogs, providerFramework, stackSingleton } from '../provider-framework';
 import { AppAuthorizationFunction } from './handler/app-authorization-function';
 import { RotationFunction } from './handler/rotation-function';
 
@@ -13,9 +13,7 @@ export const HANDLER_TIMEOUT = Duration.minutes(5);
 export class AppAuthorizationProvider extends Construct {
   /** The stack's provider, created on first use. */
   public static of(scope: Construct): AppAuthorizationProvider {
-    const stack = Stack.of(scope);
-    const id = 'cdk-appfabric.AppAuthorizationProvider';
-    return (stack.node.tryFindChild(id) as AppAuthorizationProvider | undefined) ?? new AppAuthorizationProvider(stack, id);
+    return stackSingleton(scope, 'cdk-appfabric.AppAuthorizationProvider', (stack, id) => new AppAuthorizationProvider(stack, id));
   }
 
   public readonly serviceToken: string;

@@ -1,16 +1,14 @@
 // One handler and one Provider per stack for the state of its ingestions.
-import { Duration, Stack, aws_iam as iam } from 'aws-cdk-lib';
+import { Duration, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../nag';
-import { handlerRoleAndLogs, providerFramework } from '../provider-framework';
+import { handlerRoleAndLogs, providerFramework, stackSingleton } from '../provider-framework';
 import { IngestionStateFunction } from './handler/ingestion-state-function';
 
 export class IngestionStateProvider extends Construct {
   /** The stack's provider, created on first use. */
   public static of(scope: Construct): IngestionStateProvider {
-    const stack = Stack.of(scope);
-    const id = 'cdk-appfabric.IngestionStateProvider';
-    return (stack.node.tryFindChild(id) as IngestionStateProvider | undefined) ?? new IngestionStateProvider(stack, id);
+    return stackSingleton(scope, 'cdk-appfabric.IngestionStateProvider', (stack, id) => new IngestionStateProvider(stack, id));
   }
 
   public readonly serviceToken: string;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { Duration, Stack, aws_ec2 as ec2, aws_iam as iam, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeWildcardResource } from '../nag';
-import { handlerRoleAndLogs, providerFramework } from '../provider-framework';
+import { handlerRoleAndLogs, providerFramework, stackSingleton } from '../provider-framework';
 import { TppOauthApplicationFunction } from './handler/tpp-oauth-application-function';
 
 /** How long the handler may run: a few TPP and Secrets Manager calls, with retries. */
@@ -23,9 +23,8 @@ const PROVIDER_ID = 'cdk-appfabric.TppOAuthApplicationProvider';
 export class TppOAuthApplicationProvider extends Construct {
   /** The stack's provider for this placement, created on first use. */
   public static of(scope: Construct, placement: TppHandlerPlacement = {}): TppOAuthApplicationProvider {
-    const stack = Stack.of(scope);
-    const id = placement.vpc ? `${PROVIDER_ID}.${placementKey(stack, placement)}` : PROVIDER_ID;
-    return (stack.node.tryFindChild(id) as TppOAuthApplicationProvider | undefined) ?? new TppOAuthApplicationProvider(stack, id, placement);
+    const id = placement.vpc ? `${PROVIDER_ID}.${placementKey(Stack.of(scope), placement)}` : PROVIDER_ID;
+    return stackSingleton(scope, id, (stack, uniqueId) => new TppOAuthApplicationProvider(stack, uniqueId, placement));
   }
 
   public readonly serviceToken: string;

@@ -30,18 +30,8 @@ export class HandlerHarness {
 
   private constructor(public readonly appfabric: AppFabricEmulator, public readonly secrets: SecretsManagerEmulator) {
     this.bundleArn = appfabric.createAppBundle();
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'test-secret-access-key',
-      AWS_ENDPOINT_URL_APPFABRIC: appfabric.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-    });
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_ENDPOINT_URL;
-    this.logSpy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-      this.logs.push(args.map(String).join(' '));
-    });
+    useEmulatorEnvironment({ AWS_ENDPOINT_URL_APPFABRIC: appfabric.endpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint });
+    this.logSpy = captureHandlerLogs(this.logs);
   }
 
   public async close(): Promise<void> {
@@ -77,6 +67,25 @@ export class HandlerHarness {
       ...overrides,
     });
   }
+}
+
+/** Points the AWS environment of this process at the emulators, with test credentials. */
+export function useEmulatorEnvironment(endpoints: Record<string, string>): void {
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'test-secret-access-key',
+    ...endpoints,
+  });
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_ENDPOINT_URL;
+}
+
+/** Collects what handlers print (CloudWatch Logs, in Lambda) into `lines`. */
+export function captureHandlerLogs(lines: string[]): jest.SpyInstance {
+  return jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    lines.push(args.map(String).join(' '));
+  });
 }
 
 export interface EventOptions<P = AppAuthorizationProperties> {

@@ -1,6 +1,6 @@
 // Runs the TppOAuthApplication handler as the Provider framework would, against the local TPP
 // emulator over HTTPS (a test CA made here) and the Secrets Manager emulator.
-import { EventOptions, customResourceEvent } from './handler-harness';
+import { EventOptions, captureHandlerLogs, customResourceEvent, useEmulatorEnvironment } from './handler-harness';
 import { TestPki } from './test-pki';
 import { TppOAuthApplicationEvent } from '../../src/venafi-tpp/handler/events';
 import { TppOAuthApplicationProperties } from '../../src/venafi-tpp/properties';
@@ -27,17 +27,8 @@ export class TppHarness {
   private readonly logSpy: jest.SpyInstance;
 
   private constructor(public readonly pki: TestPki, public readonly tpp: TppEmulator, public readonly secrets: SecretsManagerEmulator) {
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'test-secret-access-key',
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-    });
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_ENDPOINT_URL;
-    this.logSpy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-      this.logs.push(args.map(String).join(' '));
-    });
+    useEmulatorEnvironment({ AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint });
+    this.logSpy = captureHandlerLogs(this.logs);
   }
 
   public async close(): Promise<void> {
