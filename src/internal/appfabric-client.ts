@@ -85,20 +85,26 @@ export interface AppFabricApi {
   stopIngestion(appBundleIdentifier: string, ingestionIdentifier: string): Promise<void>;
 }
 
+const BUNDLE = '/appbundles/{appBundleIdentifier}';
+const AUTHORIZATIONS = `${BUNDLE}/appauthorizations`;
+const AUTHORIZATION = `${AUTHORIZATIONS}/{appAuthorizationIdentifier}`;
+const INGESTION = `${BUNDLE}/ingestions/{ingestionIdentifier}`;
+const TAGS = '/tags/{resourceArn}';
+
 /** How each operation travels (restJson1); the conformance test holds this against the model. */
 export const APPFABRIC_ROUTES = {
-  CreateAppAuthorization: { method: 'POST', uri: '/appbundles/{appBundleIdentifier}/appauthorizations', successCode: 201 },
-  GetAppAuthorization: { method: 'GET', uri: '/appbundles/{appBundleIdentifier}/appauthorizations/{appAuthorizationIdentifier}', successCode: 200 },
-  UpdateAppAuthorization: { method: 'PATCH', uri: '/appbundles/{appBundleIdentifier}/appauthorizations/{appAuthorizationIdentifier}', successCode: 200 },
-  ConnectAppAuthorization: { method: 'POST', uri: '/appbundles/{appBundleIdentifier}/appauthorizations/{appAuthorizationIdentifier}/connect', successCode: 200 },
-  DeleteAppAuthorization: { method: 'DELETE', uri: '/appbundles/{appBundleIdentifier}/appauthorizations/{appAuthorizationIdentifier}', successCode: 204 },
-  ListAppAuthorizations: { method: 'GET', uri: '/appbundles/{appBundleIdentifier}/appauthorizations', successCode: 200 },
-  TagResource: { method: 'POST', uri: '/tags/{resourceArn}', successCode: 200 },
-  UntagResource: { method: 'DELETE', uri: '/tags/{resourceArn}', successCode: 200 },
-  ListTagsForResource: { method: 'GET', uri: '/tags/{resourceArn}', successCode: 200 },
-  GetIngestion: { method: 'GET', uri: '/appbundles/{appBundleIdentifier}/ingestions/{ingestionIdentifier}', successCode: 200 },
-  StartIngestion: { method: 'POST', uri: '/appbundles/{appBundleIdentifier}/ingestions/{ingestionIdentifier}/start', successCode: 200 },
-  StopIngestion: { method: 'POST', uri: '/appbundles/{appBundleIdentifier}/ingestions/{ingestionIdentifier}/stop', successCode: 200 },
+  CreateAppAuthorization: { method: 'POST', uri: AUTHORIZATIONS, successCode: 201 },
+  GetAppAuthorization: { method: 'GET', uri: AUTHORIZATION, successCode: 200 },
+  UpdateAppAuthorization: { method: 'PATCH', uri: AUTHORIZATION, successCode: 200 },
+  ConnectAppAuthorization: { method: 'POST', uri: `${AUTHORIZATION}/connect`, successCode: 200 },
+  DeleteAppAuthorization: { method: 'DELETE', uri: AUTHORIZATION, successCode: 204 },
+  ListAppAuthorizations: { method: 'GET', uri: AUTHORIZATIONS, successCode: 200 },
+  TagResource: { method: 'POST', uri: TAGS, successCode: 200 },
+  UntagResource: { method: 'DELETE', uri: TAGS, successCode: 200 },
+  ListTagsForResource: { method: 'GET', uri: TAGS, successCode: 200 },
+  GetIngestion: { method: 'GET', uri: INGESTION, successCode: 200 },
+  StartIngestion: { method: 'POST', uri: `${INGESTION}/start`, successCode: 200 },
+  StopIngestion: { method: 'POST', uri: `${INGESTION}/stop`, successCode: 200 },
 } as const;
 
 export type AppFabricOperation = keyof typeof APPFABRIC_ROUTES;
