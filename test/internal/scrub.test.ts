@@ -1,0 +1,51 @@
+import { forgetSecretsForTesting, rememberSecret, scrub, scrubDeep } from '../../src/internal/scrub';
+
+const KEY = 'canary-K3y_Zq8+/v9WpLmN0aB';
+
+beforeEach(() => {
+  forgetSecretsForTesting();
+  rememberSecret(KEY);
+});
+
+describe('scrub', () => {
+  test.each([
+    ['verbatim', (v: string) => `Value '${v}' at 'credential.apiKeyCredential.apiKey' failed to satisfy constraint`],
+    ['JSON-escaped', (v: string) => JSON.stringify({ echoed: JSON.stringify({ apiKey: v }) })],
+    ['URL-encoded', (v: string) => `https://example.com/?key=${encodeURIComponent(v)}`],
+    ['form-encoded', (v: string) => `key=${encodeURIComponent(v).replace(/%20/g, '+')}`],
+    ['base64', (v: string) => `body: ${Buffer.from(`{"apiKey":"${v}"}`).toString('base64')}`],
+    ['base64 at another alignment', (v: string) => Buffer.from(`x${v}`).toString('base64')],
+    ['base64url', (v: string) => Buffer.from(`xy${v}`).toString('base64url')],
+    ['a 16-character prefix', (v: string) => `token ${v.slice(0, 16)}... is invalid`],
+    ['a 12-character middle part', (v: string) => `near ${v.slice(5, 17)} end`],
+  ])('removes the value %s', (_name, echo) => {
+    const message = echo(KEY);
+    const scrubbed = scrub(message);
+    expect(scrubbed).not.toContain(KEY.slice(0, 12));
+    expect(scrubbed).not.toContain(KEY.slice(5, 17));
+    expect(scrubbed).not.toContain(Buffer.from(KEY).toString('base64').slice(4, 16));
+    expect(scrubbed).toContain('***');
+  });
+
+  test('keeps the rest of the message', () => {
+    expect(scrub(`ValidationException: Value '${KEY}' is invalid`)).toBe("ValidationException: Value '***' is invalid");
+  });
+
+  test('leaves runs shorter than 12 characters alone', () => {
+    expect(scrub(`prefix ${KEY.slice(0, 11)}`)).toBe(`prefix ${KEY.slice(0, 11)}`);
+  });
+
+  test('remembers each string field of a JSON secret', () => {
+    rememberSecret(JSON.stringify({ clientId: 'short-id', clientSecret: 'oauth-client-secret-value' }));
+    expect(scrub('id short-id secret oauth-client-secret-value')).toBe('id *** secret ***');
+  });
+
+  test('ignores values too short to scrub safely', () => {
+    rememberSecret('on');
+    expect(scrub('connection')).toBe('connection');
+  });
+
+  test('scrubs every string of Data', () => {
+    expect(scrubDeep({ a: [`x ${KEY}`], b: 3, c: { d: KEY } })).toEqual({ a: ['x ***'], b: 3, c: { d: '***' } });
+  });
+});
