@@ -229,12 +229,7 @@ export class AppAuthorization extends Resource implements IAppAuthorization {
       this.followSecretRotation(provider, properties, credential);
     }
     if (this.authType === AuthType.OAUTH2) {
-      // AppFabric sends a Connected OAuth authorization back to PendingConnect when its tenant or
-      // credential changes; synth cannot see the deployed state, so say it up front.
-      Annotations.of(this).addWarningV2(OAUTH2_RECONNECT_WARNING,
-        `${props.app.name} (tenant '${props.tenant.tenantIdentifier}') is an OAuth authorization: a deploy that changes its tenant or ` +
-        'credential returns it to PendingConnect, and an administrator must open the AuthUrl output, approve and connect again ' +
-        `(npx cdk-appfabric connect). Acknowledge with Annotations.of(authorization).acknowledgeWarning('${OAUTH2_RECONNECT_WARNING}').`);
+      annotateReconnect(this, props);
     }
   }
 
@@ -275,6 +270,27 @@ export class AppAuthorization extends Resource implements IAppAuthorization {
         description: 'Open, approve, then npx cdk-appfabric connect',
       }).overrideLogicalId(`${outputPrefix(this, id)}AuthUrl`);
     }
+  }
+}
+
+/**
+ * AppFabric sends a Connected OAuth authorization back to PendingConnect when its tenant or
+ * credential changes. Synth cannot see the deployed state, so every OAuth authorization says so as
+ * information. It is a warning only when the app itself will make such changes without a deploy:
+ * followSecretRotation sends each rotated client secret to AppFabric, so every rotation needs a new
+ * approval.
+ */
+function annotateReconnect(authorization: AppAuthorization, props: AppAuthorizationProps): void {
+  const subject = `${props.app.name} (tenant '${props.tenant.tenantIdentifier}') is an OAuth authorization`;
+  const reconnect = 'an administrator must open the AuthUrl output, approve and connect again (npx cdk-appfabric connect)';
+  if (props.followSecretRotation) {
+    Annotations.of(authorization).addWarningV2(OAUTH2_RECONNECT_WARNING,
+      `${subject} with followSecretRotation: every rotation of its secret returns it to PendingConnect, and ${reconnect}; ` +
+      'until then AppFabric cannot reach the application. Alarm on it with an AppFabricMonitor, or rotate the client secret by a ' +
+      `deploy instead. Acknowledge with Annotations.of(authorization).acknowledgeWarning('${OAUTH2_RECONNECT_WARNING}').`);
+  } else {
+    Annotations.of(authorization).addInfo(
+      `${subject}: a deploy that changes its tenant or credential returns it to PendingConnect, and ${reconnect}.`);
   }
 }
 

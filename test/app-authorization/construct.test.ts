@@ -189,18 +189,58 @@ describe('AppAuthorization', () => {
 });
 
 describe('synth annotations', () => {
-  test('OAuth authorizations warn that a tenant or credential change needs a new approval; apiKey ones do not', () => {
+  const RECONNECT = Match.stringLikeRegexp('returns it to PendingConnect');
+
+  test('OAuth authorizations say, as information, that a tenant or credential change needs a new approval; apiKey ones say nothing', () => {
     const { stack } = stackWithThreeAuthorizations();
-    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('returns it to PendingConnect'));
-    expect(warnings.map((w) => w.id).sort()).toEqual(['/TestStack/Okta', '/TestStack/Slack']);
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findInfo('*', RECONNECT).map((i) => i.id).sort()).toEqual(['/TestStack/Okta', '/TestStack/Slack']);
+    expect(annotations.findWarning('*', RECONNECT)).toEqual([]);
+  });
+
+  test('an OAuth authorization that follows secret rotation warns: every rotation needs a new approval', () => {
+    const stack = nagStack();
+    const bundle = new AppBundle(stack, 'Bundle');
+    new AppAuthorization(stack, 'Slack', {
+      appBundle: bundle,
+      app: Application.SLACK,
+      tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' },
+      credential: AppCredential.oauth2(testSecret(stack, 'SlackClient')),
+      followSecretRotation: true,
+    });
+    const annotations = Annotations.fromStack(stack);
+    const warnings = annotations.findWarning('*', RECONNECT);
+    expect(warnings.map((w) => w.id)).toEqual(['/TestStack/Slack']);
+    expect(String(warnings[0].entry.data)).toMatch(/followSecretRotation: every rotation of its secret returns it to PendingConnect/);
     expect(String(warnings[0].entry.data)).toMatch(/acknowledgeWarning\('cdk-appfabric:oauth2-reconnect-after-change'\)/);
+    expect(annotations.findInfo('*', RECONNECT)).toEqual([]);
+  });
+
+  test('an apiKey authorization that follows secret rotation does not warn (the deploy-free update reconnects it)', () => {
+    const stack = nagStack();
+    const bundle = new AppBundle(stack, 'Bundle');
+    new AppAuthorization(stack, 'Asana', {
+      appBundle: bundle,
+      app: Application.ASANA,
+      tenant: { tenantIdentifier: '1200000000000000', tenantDisplayName: 'Example Corp' },
+      credential: AppCredential.apiKey(testSecret(stack, 'AsanaKey')),
+      followSecretRotation: true,
+    });
+    expect(Annotations.fromStack(stack).findWarning('*', RECONNECT)).toEqual([]);
+    expect(Annotations.fromStack(stack).findInfo('*', RECONNECT)).toEqual([]);
   });
 
   test('the warning can be acknowledged', () => {
-    const { stack, slack, okta } = stackWithThreeAuthorizations();
-    for (const auth of [slack, okta]) {
-      CdkAnnotations.of(auth).acknowledgeWarning('cdk-appfabric:oauth2-reconnect-after-change');
-    }
-    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('returns it to PendingConnect'))).toEqual([]);
+    const stack = nagStack();
+    const bundle = new AppBundle(stack, 'Bundle');
+    const slack = new AppAuthorization(stack, 'Slack', {
+      appBundle: bundle,
+      app: Application.SLACK,
+      tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' },
+      credential: AppCredential.oauth2(testSecret(stack, 'SlackClient')),
+      followSecretRotation: true,
+    });
+    CdkAnnotations.of(slack).acknowledgeWarning('cdk-appfabric:oauth2-reconnect-after-change', 'an AppFabricMonitor alarms on it');
+    expect(Annotations.fromStack(stack).findWarning('*', RECONNECT)).toEqual([]);
   });
 });
