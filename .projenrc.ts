@@ -75,13 +75,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['examples/cdk.out/', 'test/.tmp/', '.bench/', '*.bak'],
+  gitignore: ['examples/cdk.out/', 'test/.tmp/', '.bench/', '*.bak', '.jsii.tabl.json'],
   githubOptions: { mergify: false },
   depsUpgrade: false,
   pullRequestTemplate: false,
 });
 
-for (const path of ['/examples/', '/bench/', '/docs/', '/.ci/', '/ARCHITECTURE.md']) {
+for (const path of ['/examples/', '/bench/', '/docs/', '/.ci/', '/ARCHITECTURE.md', '/rosetta/']) {
   project.addPackageIgnore(path);
 }
 
@@ -134,6 +134,28 @@ project.addTask('example', {
     { spawn: synthExample.name },
     { exec: 'ts-node --transpile-only --project test/tsconfig.json test/rehearsal/main.ts examples/cdk.out' },
   ],
+});
+
+// Documentation examples: every TypeScript snippet of the README and the docstrings compiles
+// under jsii-rosetta in strict mode (fixtures in rosetta/), and its Python, Java, C# and Go
+// translations go into the tablet that jsii-pacmak reads for each language's docs. Part of the
+// build (post-compile), so a snippet that stops compiling fails CI. The assembly is marked strict
+// as well, so a later pacmak or rosetta run on it never falls back to untranslated TypeScript.
+project.package.file.addOverride('jsii.metadata.jsii.rosetta.strict', true);
+const rosettaExtract = project.addTask('rosetta:extract', {
+  description: 'Compile the README and docstring examples with jsii-rosetta (strict) and write their translations (.jsii.tabl.json)',
+  steps: [{ exec: 'jsii-rosetta extract --strict' }],
+});
+project.postCompileTask.spawn(rosettaExtract);
+project.addPackageIgnore('!.jsii.tabl.json');
+
+// The README's consumer recipe, for real: packs the library, builds the README's app outside the
+// repository from the packed file, snapshots it with the README's serializer, then installs a
+// build whose handler code differs and checks the snapshot still passes. Needs the npm registry;
+// run by CI, not by `npm test`.
+project.addTask('test:consumer:typescript', {
+  description: "Build the README's TypeScript app from the packed library and keep its snapshot across a handler-only library change",
+  steps: [{ exec: 'ts-node --transpile-only --project test/tsconfig.json test/consumers/typescript/run.ts' }],
 });
 
 project.synth();

@@ -58,6 +58,14 @@ abstract class AppBundleBase extends Resource implements IAppBundle {
  * elsewhere with `AppBundle.fromAppBundleArn()`.
  *
  * @resource AWS::AppFabric::AppBundle
+ *
+ * @example
+ * import { aws_kms as kms } from 'aws-cdk-lib';
+ * import { AppBundle } from 'cdk-appfabric';
+ *
+ * const bundle = new AppBundle(this, 'Bundle', {
+ *   encryptionKey: new kms.Key(this, 'BundleKey', { enableKeyRotation: true }),
+ * });
  */
 export class AppBundle extends AppBundleBase {
   /**

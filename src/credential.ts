@@ -32,6 +32,16 @@ export interface ApiKeyCredentialOptions {
 /**
  * The credential AppFabric uses to reach an application: a reference to a Secrets Manager
  * secret holding JSON, never the value. The handler reads the secret at deploy time.
+ *
+ * @example
+ * import { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+ * import { AppCredential } from 'cdk-appfabric';
+ *
+ * // {"id": "...", "secret": "..."}
+ * const okta = AppCredential.oauth2(secretsmanager.Secret.fromSecretNameV2(this, 'OktaClient', 'appfabric/okta'), {
+ *   clientIdField: 'id',
+ *   clientSecretField: 'secret',
+ * });
  */
 export class AppCredential {
   /**

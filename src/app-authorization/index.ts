@@ -137,6 +137,18 @@ export interface AppAuthorizationAttributes {
  * An AWS AppFabric app authorization, managed by a custom resource
  * (`Custom::AppFabricAppAuthorization`) that reads the credential from Secrets Manager at deploy
  * time, connects apiKey authorizations during the deploy and returns the `authUrl` of OAuth ones.
+ *
+ * @example
+ * import { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+ * import { AppAuthorization, AppBundle, AppCredential, Application } from 'cdk-appfabric';
+ *
+ * // The secret holds {"apiKey": "..."}; the template holds only its ARN and the field name.
+ * const asana = new AppAuthorization(this, 'Asana', {
+ *   appBundle: new AppBundle(this, 'Bundle'),
+ *   app: Application.ASANA,
+ *   tenant: { tenantIdentifier: '1200000000000000', tenantDisplayName: 'Example Corp' },
+ *   credential: AppCredential.apiKey(secretsmanager.Secret.fromSecretNameV2(this, 'AsanaKey', 'appfabric/asana')),
+ * });
  */
 export class AppAuthorization extends Resource implements IAppAuthorization {
   /** Imports an authorization by its attributes. */

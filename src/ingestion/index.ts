@@ -287,6 +287,29 @@ abstract class IngestionBase extends Resource implements IIngestion {
  * with its destinations (`AWS::AppFabric::IngestionDestination`).
  *
  * @resource AWS::AppFabric::Ingestion
+ *
+ * @example
+ * import { aws_s3 as s3, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+ * import {
+ *   AppAuthorization, AppBundle, AppCredential, Application, AuditLogFormat, AuditLogSchema, Ingestion, IngestionDestinationTarget,
+ * } from 'cdk-appfabric';
+ *
+ * // An apiKey authorization is connected during the deploy, so its ingestion deploys with it.
+ * const asana = new AppAuthorization(this, 'Asana', {
+ *   appBundle: new AppBundle(this, 'Bundle'),
+ *   app: Application.ASANA,
+ *   tenant: { tenantIdentifier: '1200000000000000', tenantDisplayName: 'Example Corp' },
+ *   credential: AppCredential.apiKey(secretsmanager.Secret.fromSecretNameV2(this, 'AsanaKey', 'appfabric/asana')),
+ * });
+ * const bucket = new s3.Bucket(this, 'AuditLogs', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true });
+ * new Ingestion(this, 'AsanaLogs', {
+ *   authorization: asana,
+ *   destinations: [{
+ *     target: IngestionDestinationTarget.s3(bucket, 'asana'),
+ *     schema: AuditLogSchema.OCSF,
+ *     format: AuditLogFormat.PARQUET,
+ *   }],
+ * });
  */
 export class Ingestion extends IngestionBase {
   /**

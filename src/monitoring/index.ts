@@ -56,6 +56,17 @@ export interface AppFabricMonitorProps {
  *
  * AppFabric's own `AWS/AppFabric` metrics are keyed by ingestion destination and their names are
  * not documented, so they cannot replace these; use them alongside.
+ *
+ * @example
+ * import { Duration, aws_sns as sns } from 'aws-cdk-lib';
+ * import { AppBundle, AppFabricMonitor } from 'cdk-appfabric';
+ *
+ * new AppFabricMonitor(this, 'Monitor', {
+ *   appBundle: AppBundle.fromAppBundleArn(this, 'Bundle',
+ *     'arn:aws:appfabric:us-east-1:111122223333:appbundle/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111'),
+ *   notConnectedFor: Duration.hours(2),
+ *   alarmTopic: new sns.Topic(this, 'Alarms'),
+ * });
  */
 export class AppFabricMonitor extends Construct {
   /** The bundle-wide alarm: some authorization has not been Connected for `notConnectedFor`. */

@@ -143,6 +143,19 @@ export interface TppOAuthApplicationProps {
  * resource (`Custom::VenafiTppOAuthApplication`) that calls the TPP WebSDK with a token read from
  * Secrets Manager at deploy time. An existing application with the same ID is adopted; updates
  * send back the complete application as TPP holds it, so fields not declared here are kept.
+ *
+ * @example
+ * import { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+ * import { TppOAuthApplication } from 'cdk-appfabric';
+ *
+ * new TppOAuthApplication(this, 'CertBot', {
+ *   serverUrl: 'https://tpp.corp.example.com',
+ *   tokenSecret: secretsmanager.Secret.fromSecretNameV2(this, 'TppToken', 'tpp/admin-token'),
+ *   applicationId: 'cert-bot',
+ *   applicationName: 'Certificate bot',
+ *   vendor: 'Example Corp',
+ *   scope: 'certificate:manage,revoke',
+ * });
  */
 export class TppOAuthApplication extends Resource implements ITppOAuthApplication {
   /**
