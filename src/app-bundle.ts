@@ -1,6 +1,7 @@
-import { IResource, Resource, Tags, Token, Validations, aws_appfabric as appfabric, aws_kms as kms, aws_ssm as ssm } from 'aws-cdk-lib';
+import { IResource, Resource, Tags, Token, aws_appfabric as appfabric, aws_kms as kms, aws_ssm as ssm } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { assertAppFabricRegion, countTowardsQuota, parseAppFabricArn } from './synth-checks';
+import { acknowledgeUnknownResourceType } from './nag';
+import { assertAppFabricRegion, checkSameEnvironment, countTowardsQuota, parseAppFabricArn, validateTagsAtSynth } from './synth-checks';
 
 /**
  * An AppFabric app bundle: the container for an account's app authorizations and ingestions.
@@ -78,7 +79,11 @@ export class AppBundle extends AppBundleBase {
     class Imported extends AppBundleBase {
       public readonly appBundleArn = appBundleArn;
     }
-    return new Imported(scope, id, { account: parsed?.account, region: parsed?.region });
+    const imported = new Imported(scope, id, { account: parsed?.account, region: parsed?.region });
+    checkSameEnvironment(imported, 'AppBundle.fromAppBundleArn(appBundleArn)', imported, (what, here) =>
+      `AppFabric serves a bundle only in its own account and Region: import the bundle of ${what} ${here} ` +
+      '(one per account and Region), or deploy this stack to the bundle\'s account and Region.');
+    return imported;
   }
 
   /**
@@ -117,6 +122,7 @@ export class AppBundle extends AppBundleBase {
     for (const [key, value] of Object.entries(props.tags ?? {})) {
       Tags.of(this).add(key, value);
     }
+    validateTagsAtSynth(this, resource.cdkTagManager);
 
     this.encryptionKey = props.encryptionKey;
     this.appBundleArn = resource.attrArn;
@@ -130,18 +136,6 @@ export class AppBundle extends AppBundleBase {
       });
     }
   }
-}
-
-/**
- * aws-cdk-lib's built-in template validation does not know the AppFabric resource types yet and
- * warns `Unknown resource type` (F3006) for them. The types are real; users should not see
- * noise caused by this library's own resources.
- */
-export function acknowledgeUnknownResourceType(resource: Construct): void {
-  Validations.of(resource).acknowledge({
-    id: 'CloudFormation-Validate::F3006',
-    reason: 'AWS::AppFabric::* are real CloudFormation types the bundled validation schema does not list yet',
-  });
 }
 
 function checkParameterName(name: string, property: string): void {

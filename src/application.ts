@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { textProblem } from './synth-checks';
 
 /**
  * How AppFabric authenticates to an application.
@@ -56,11 +57,15 @@ export class Application {
    */
   public static of(name: string, authType?: AuthType): Application {
     if (!Token.isUnresolved(name)) {
-      if (name.trim().length === 0 || name.length > 255) {
-        throw new Error(
-          `Application.of(name): '${name}' is not a valid AppFabric app name. ` +
-          'Pass the application\'s AppFabric name, 1 to 255 characters, e.g. Application.of(\'NEWAPP\'), or use a listed one such as Application.SLACK.',
-        );
+      const fix = 'Pass the application\'s AppFabric name exactly, 1 to 255 characters, e.g. Application.of(\'NEWAPP\'), or use a listed one such as Application.SLACK.';
+      const problem = textProblem(name, 255) ?? (name !== name.trim() ? 'starts or ends with whitespace (AppFabric matches app names exactly)' : undefined);
+      if (problem) {
+        throw new Error(`Application.of(name): the name ${problem}. ${fix}`);
+      }
+      const sameButCase = KNOWN_APPLICATIONS.find((app) => app.name !== name && app.name.toLowerCase() === name.toLowerCase());
+      if (sameButCase) {
+        throw new Error(`Application.of(name): '${name}' differs from AppFabric's name '${sameButCase.name}' only in case, and AppFabric matches app names exactly. ` +
+          `Use Application.${LISTED_NAMES[sameButCase.name]}.`);
       }
       const listed = KNOWN_APPLICATIONS.find((app) => app.name === name);
       if (listed && (authType === undefined || authType === listed.authType)) {
@@ -88,3 +93,8 @@ const KNOWN_APPLICATIONS: Application[] = [
   Application.ZOOM, Application.ZENDESK, Application.OKTA, Application.GOOGLE, Application.DROPBOX,
   Application.SMARTSHEET, Application.CISCO, Application.TERRAFORM_CLOUD,
 ];
+
+/** The static member of each listed application, for messages. */
+const LISTED_NAMES: Record<string, string> = Object.fromEntries(
+  Object.entries(Application).filter(([, value]) => value instanceof Application).map(([member, app]) => [(app as Application).name, member]),
+);

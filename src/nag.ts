@@ -4,6 +4,18 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
+/**
+ * aws-cdk-lib's built-in template validation does not know the AppFabric resource types yet and
+ * warns `Unknown resource type` (F3006) for them. The types are real; users should not see
+ * noise caused by this library's own resources.
+ */
+export function acknowledgeUnknownResourceType(resource: IConstruct): void {
+  Validations.of(resource).acknowledge({
+    id: 'CloudFormation-Validate::F3006',
+    reason: 'AWS::AppFabric::* are real CloudFormation types the bundled validation schema does not list yet',
+  });
+}
+
 /** Acknowledges `AwsSolutions-IAM5` for one wildcard resource of a policy in `scope`. */
 export function acknowledgeWildcardResource(scope: IConstruct, resource: string, reason: string): void {
   Validations.of(scope).acknowledge({

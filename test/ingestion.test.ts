@@ -380,8 +380,8 @@ describe('Ingestion: what AppFabric\'s service-linked role needs from a destinat
     const ingestion = new Ingestion(stack, 'AsanaLogs', { authorization: asanaAuthorization(stack) });
     const bucket = s3.Bucket.fromBucketAttributes(stack, 'Logs', { bucketName: 'example-logs', ...where });
     expect(() => ingestion.addDestination(IngestionDestinationTarget.s3(bucket))).toThrow(
-      `: S3 bucket TestStack/Logs is in ${there} but the ingestion destination is in ${here}; ` +
-      `AppFabric delivers only within its own account and Region. Use a target in ${here}.`,
+      `: S3 bucket TestStack/Logs is in ${there} but this stack deploys to ${here}. ` +
+      `AppFabric delivers only within its own account and Region: use a target in ${here}.`,
     );
     void what;
   });
@@ -392,8 +392,8 @@ describe('Ingestion: what AppFabric\'s service-linked role needs from a destinat
     const other = new Stack(stack.node.root as App, 'Dublin', { env: { ...TEST_ENV, region: 'eu-west-1' } });
     const stream = testDeliveryStream(other, 'Stream');
     expect(() => ingestion.addDestination(IngestionDestinationTarget.firehose(stream))).toThrow(
-      ': Firehose stream Dublin/Stream is in Region eu-west-1 but the ingestion destination is in Region us-east-1; ' +
-      'AppFabric delivers only within its own account and Region. Use a target in Region us-east-1.',
+      ': Firehose stream Dublin/Stream is in Region eu-west-1 but this stack deploys to Region us-east-1. ' +
+      'AppFabric delivers only within its own account and Region: use a target in Region us-east-1.',
     );
   });
 
@@ -547,10 +547,10 @@ describe('Ingestion: ordering and state', () => {
   test('fails at synth in a Region without AppFabric', () => {
     const stack = new Stack(new App(), 'Frankfurt', { env: { account: '111122223333', region: 'eu-central-1' } });
     const authorization = AppAuthorization.fromAppAuthorizationAttributes(stack, 'Imported', {
-      appAuthorizationArn: 'arn:aws:appfabric:us-east-1:111122223333:appbundle/b/appauthorization/c',
+      appAuthorizationArn: 'arn:aws:appfabric:eu-central-1:111122223333:appbundle/b/appauthorization/c',
       app: Application.ASANA,
       tenantIdentifier: 't',
-      appBundle: AppBundle.fromAppBundleArn(stack, 'Bundle', 'arn:aws:appfabric:us-east-1:111122223333:appbundle/b'),
+      appBundle: AppBundle.fromAppBundleArn(stack, 'Bundle', 'arn:aws:appfabric:eu-central-1:111122223333:appbundle/b'),
     });
     expect(() => new Ingestion(stack, 'Logs', { authorization })).toThrow(/AppFabric is not available in Region 'eu-central-1'/);
   });

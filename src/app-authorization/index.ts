@@ -1,5 +1,5 @@
 import {
-  Annotations, CfnOutput, CustomResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, TagManager, TagType, Token,
+  Annotations, CfnOutput, CustomResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, TagManager, TagType,
   aws_events as events, aws_events_targets as targets,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -8,10 +8,14 @@ import { AppAuthorizationProvider, HANDLER_TIMEOUT } from './provider';
 import { IAppBundle } from '../app-bundle';
 import { Application, AuthType } from '../application';
 import { AppCredential } from '../credential';
-import { assertAppFabricRegion, countTowardsQuota } from '../synth-checks';
+import {
+  assertAppFabricRegion, checkSameEnvironment, checkSecretReference, checkText, checkWholeSeconds, countTowardsQuota, validateTagsAtSynth,
+} from '../synth-checks';
 
 /** The id of the synth warning about OAuth authorizations returning to PendingConnect. */
 const OAUTH2_RECONNECT_WARNING = 'cdk-appfabric:oauth2-reconnect-after-change';
+/** The id of the synth warning about connectTimeout on an OAuth authorization. */
+const CONNECT_TIMEOUT_IGNORED_WARNING = 'cdk-appfabric:connect-timeout-ignored';
 
 /**
  * The tenant of the application an authorization connects to.
@@ -196,6 +200,7 @@ export class AppAuthorization extends Resource implements IAppAuthorization {
     this.tenantIdentifier = props.tenant.tenantIdentifier;
     this.authType = props.app.authType;
     this.tags = new TagManager(TagType.KEY_VALUE, 'Custom::AppFabricAppAuthorization', props.tags);
+    validateTagsAtSynth(this, this.tags);
 
     const provider = AppAuthorizationProvider.of(this);
     provider.grantBundle(props.appBundle);
@@ -327,22 +332,17 @@ function validateProps(scope: Construct, props: AppAuthorizationProps): void {
       `Pass ${factory}, or Application.of('${props.app.name}', AuthType.${credentialType === AuthType.API_KEY ? 'API_KEY' : 'OAUTH2'}) if the application really takes ${credentialType}.`,
     );
   }
-  checkLength(scope, 'tenant.tenantIdentifier', props.tenant.tenantIdentifier, 1024);
-  checkLength(scope, 'tenant.tenantDisplayName', props.tenant.tenantDisplayName, 2048);
-  if (props.connectTimeout && !props.connectTimeout.isUnresolved()) {
-    const seconds = props.connectTimeout.toSeconds();
-    if (seconds < 1 || seconds > 240) {
-      throw new Error(`${scope.node.path}: connectTimeout ${props.connectTimeout.toHumanString()} is out of range. Pass between 1 second and 4 minutes.`);
-    }
-  }
-  const tagCount = Object.keys(props.tags ?? {}).length;
-  if (tagCount > 50) {
-    throw new Error(`${scope.node.path}: tags has ${tagCount} entries; AppFabric allows at most 50 per authorization. Remove some.`);
-  }
-}
-
-function checkLength(scope: Construct, property: string, value: string, max: number): void {
-  if (!Token.isUnresolved(value) && (value.length < 1 || value.length > max)) {
-    throw new Error(`${scope.node.path}: ${property} '${value.slice(0, 80)}' must be 1 to ${max} characters. Pass the application's identifier for the tenant.`);
+  const tenantFix = 'Pass the application\'s identifier for the tenant (e.g. a Slack workspace or an Okta domain) exactly as the application shows it.';
+  checkText(scope, 'tenant.tenantIdentifier', props.tenant.tenantIdentifier, 1024, tenantFix);
+  checkText(scope, 'tenant.tenantDisplayName', props.tenant.tenantDisplayName, 2048, 'Pass a readable name for the tenant, 1 to 2048 characters.');
+  checkSameEnvironment(scope, `appBundle ${props.appBundle.node.path}`, props.appBundle, (what, here) =>
+    `AppFabric keeps authorizations in the bundle of their own account and Region: use the bundle of ${what} ${here}, or deploy this stack where the bundle is.`);
+  checkSecretReference(scope, 'credential.secret', props.credential.secret);
+  if (props.app.authType === AuthType.API_KEY) {
+    checkWholeSeconds(scope, 'connectTimeout', props.connectTimeout, 1, 240, 'Pass whole seconds between 1 second and 4 minutes, e.g. Duration.seconds(90).');
+  } else if (props.connectTimeout) {
+    Annotations.of(scope).addWarningV2(CONNECT_TIMEOUT_IGNORED_WARNING,
+      `connectTimeout is set, but ${props.app.name} is an ${props.app.authType} application: the deploy never waits for it to connect ` +
+      '(an administrator approves it later), so connectTimeout has no effect. Remove connectTimeout.');
   }
 }

@@ -5,11 +5,11 @@ import {
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { AppAuthorization, IAppAuthorization } from '../app-authorization';
-import { acknowledgeUnknownResourceType } from '../app-bundle';
 import { AuthType } from '../application';
 import { INGESTION_STATE_RESOURCE_TYPE, IngestionStateProperties } from './properties';
 import { IngestionStateProvider } from './provider';
-import { assertAppFabricRegion, parseAppFabricArn } from '../synth-checks';
+import { acknowledgeUnknownResourceType } from '../nag';
+import { assertAppFabricRegion, checkSameEnvironment, parseAppFabricArn, validateTagsAtSynth } from '../synth-checks';
 
 /** AppFabric allows this many destinations per ingestion (CreateIngestionDestination quota). */
 const MAX_DESTINATIONS = 5;
@@ -165,7 +165,8 @@ export class IngestionDestinationTarget {
         'Pass format: AuditLogFormat.JSON, or deliver Parquet to IngestionDestinationTarget.s3(bucket).',
       );
     }
-    assertSameEnvironment(scope, this.spec.resource, this.spec.description);
+    checkSameEnvironment(scope, this.spec.description, this.spec.resource, (what, here) =>
+      `AppFabric delivers only within its own account and Region: use a target in ${what} ${here}.`);
     this.spec.bind(scope);
     return this.spec.destination;
   }
@@ -361,6 +362,7 @@ export class Ingestion extends IngestionBase {
     for (const [key, value] of Object.entries(props.tags ?? {})) {
       Tags.of(this).add(key, value);
     }
+    validateTagsAtSynth(this, resource.cdkTagManager);
 
     this.ingestionArn = resource.attrArn;
 
@@ -477,20 +479,6 @@ function bindDeliveryStream(scope: Construct, stream: firehose.IDeliveryStreamRe
   Tags.of(cfn).add(APPFABRIC_MANAGED_TAG, 'true');
 }
 
-function assertSameEnvironment(scope: Construct, target: TargetSpec['resource'], description: string): void {
-  const stack = Stack.of(scope);
-  for (const [what, here, there] of [
-    ['account', stack.account, target.env.account],
-    ['Region', stack.region, target.env.region],
-  ]) {
-    if (!Token.isUnresolved(here) && !Token.isUnresolved(there) && here !== there) {
-      throw new Error(
-        `${scope.node.path}: ${description} is in ${what} ${there} but the ingestion destination is in ${what} ${here}; ` +
-        `AppFabric delivers only within its own account and Region. Use a target in ${what} ${here}.`,
-      );
-    }
-  }
-}
 
 function checkLength(property: string, what: string, value: string, min: number, max: number, fix: string): void {
   if (!Token.isUnresolved(value) && (value.length < min || value.length > max)) {

@@ -1,5 +1,6 @@
 // The metrics the status monitor publishes (CloudWatch embedded metric format in its log) and
 // the alarms read: named once, here.
+import { parseAppFabricArn } from '../internal/arns';
 
 export const METRIC_NAMESPACE = 'CdkAppFabric';
 /** Per authorization: 1 when Connected, 0 otherwise. Dimensions: AppBundleId, App, Tenant. */
@@ -12,7 +13,7 @@ export interface StatusMonitorEnvironment {
   readonly APP_BUNDLE_ARN: string;
 }
 
-/** The bundle id used as a metric dimension (the last part of the bundle ARN). */
+/** The bundle id used as a metric dimension. */
 export function appBundleIdOf(appBundleArn: string): string {
-  return appBundleArn.split('/').pop() ?? appBundleArn;
+  return parseAppFabricArn(appBundleArn, 'appbundle').appBundleId;
 }

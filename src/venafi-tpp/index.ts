@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import {
   CustomResource, Duration, IResource, RemovalPolicy, Resource, Stack, Token, aws_ec2 as ec2, aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
@@ -5,6 +6,7 @@ import { Construct } from 'constructs';
 import { TPP_OAUTH_APPLICATION_RESOURCE_TYPE, TppOAuthApplicationProperties } from './properties';
 import { HANDLER_TIMEOUT, TppOAuthApplicationProvider } from './provider';
 import { scopeSyntaxProblem, uncoveredScopes } from './scope';
+import { checkSecretReference } from '../synth-checks';
 
 /**
  * A Venafi TPP OAuth application (API integration).
@@ -235,6 +237,7 @@ function validateProps(scope: Construct, props: TppOAuthApplicationProps): void 
     throw new Error(`${scope.node.path}: ${message}`);
   };
   checkServerUrl(props.serverUrl, fail);
+  checkSecretReference(scope, 'tokenSecret', props.tokenSecret);
   for (const [property, value] of [['applicationId', props.applicationId], ['applicationName', props.applicationName], ['vendor', props.vendor]] as const) {
     if (!Token.isUnresolved(value) && value.trim() === '') {
       fail(`${property} is empty. Pass a non-empty ${property === 'applicationId' ? 'application ID (the OAuth client_id)' : property}.`);
@@ -262,24 +265,36 @@ function validateProps(scope: Construct, props: TppOAuthApplicationProps): void 
   }
 }
 
+/**
+ * The server's base URL. Messages never repeat the value: a URL pasted with a password or an API
+ * key in its query would land in the synth output. They name the part that is wrong instead.
+ */
 function checkServerUrl(serverUrl: string, fail: (message: string) => never): void {
   if (Token.isUnresolved(serverUrl)) {
     return;
   }
+  const example = 'e.g. \'https://tpp.example.com\'';
   let url: URL;
   try {
     url = new URL(serverUrl);
   } catch {
-    return fail(`serverUrl '${serverUrl}' is not a URL. Pass the TPP server's base URL, e.g. 'https://tpp.example.com'.`);
+    return fail(`serverUrl is not a URL. Pass the TPP server's base URL, ${example}.`);
+  }
+  if (url.username || url.password) {
+    fail('serverUrl has credentials (user:password@ before the host). Remove them from the URL and rotate that password: ' +
+      `pass only the server's base URL, ${example}; the handler authenticates with the token in tokenSecret.`);
+  }
+  if (url.search) {
+    fail(`serverUrl has a query string (?…). Pass only the server's base URL, ${example}; the handler authenticates with the token in tokenSecret.`);
+  }
+  if (url.hash) {
+    fail(`serverUrl has a fragment (#…). Pass only the server's base URL, ${example}.`);
   }
   if (url.protocol !== 'https:') {
-    fail(`serverUrl '${serverUrl}' is not https. The handler sends a bearer token to it: pass an https:// URL, e.g. 'https://tpp.example.com'.`);
-  }
-  if (url.username || url.password || url.search || url.hash) {
-    fail(`serverUrl '${serverUrl}' has credentials, a query or a fragment. Pass only the server's base URL, e.g. 'https://tpp.example.com'; the token comes from tokenSecret.`);
+    fail(`serverUrl uses ${url.protocol.replace(/:$/, '')}, not https. The handler sends a bearer token to it: pass an https:// URL, ${example}.`);
   }
   if (/\/(vedsdk|vedauth)(\/|$)/i.test(url.pathname)) {
-    fail(`serverUrl '${serverUrl}' includes an API path. Pass the server's base URL (e.g. 'https://${url.host}'); the handler adds /vedsdk and /vedauth itself.`);
+    fail(`serverUrl includes an API path. Pass the server's base URL (e.g. 'https://${url.host}'); the handler adds /vedsdk and /vedauth itself.`);
   }
 }
 
@@ -304,14 +319,28 @@ function checkSeconds(property: string, value: Duration | undefined, fail: (mess
   }
 }
 
+/**
+ * Each PEM block must be an X.509 certificate. Nothing of the value is quoted: whatever was pasted
+ * here by mistake (a token, a key) must not reach the synth output.
+ */
 function checkCaCertificate(pem: string | undefined, fail: (message: string) => never): void {
   if (pem === undefined || Token.isUnresolved(pem)) {
     return;
   }
+  const fix = 'Pass the CA certificate as PEM text, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE----- ' +
+    '(e.g. fs.readFileSync(\'internal-ca.pem\', \'utf8\')).';
   if (/PRIVATE KEY/.test(pem)) {
-    fail('trustedCaCertificate contains a private key. Pass only the CA\'s certificate (-----BEGIN CERTIFICATE----- …), and keep the key out of the template.');
+    fail('trustedCaCertificate contains a private key. Pass only the CA\'s certificate (-----BEGIN CERTIFICATE----- …), keep the key out of the template, and replace that key: it has been in your source.');
   }
-  if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(pem)) {
-    fail(`trustedCaCertificate '${pem.slice(0, 40)}…' is not a PEM certificate. Pass the CA certificate as PEM text, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.`);
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) {
+    fail(`trustedCaCertificate is not a PEM certificate (${pem.length} characters, no BEGIN/END CERTIFICATE block). ${fix}`);
   }
+  blocks.forEach((block, index) => {
+    try {
+      new X509Certificate(block);
+    } catch {
+      fail(`trustedCaCertificate: PEM block ${index + 1} of ${blocks.length} is not an X.509 certificate (its content does not decode as one). ${fix}`);
+    }
+  });
 }

@@ -148,8 +148,8 @@ describe('AppAuthorization', () => {
   });
 
   test.each([
-    [{ tenantIdentifier: '', tenantDisplayName: 'T' }, /tenant.tenantIdentifier '' must be 1 to 1024 characters/],
-    [{ tenantIdentifier: 't', tenantDisplayName: 'x'.repeat(2049) }, /tenant.tenantDisplayName '.*' must be 1 to 2048 characters/],
+    [{ tenantIdentifier: '', tenantDisplayName: 'T' }, /TestStack\/Slack: tenant.tenantIdentifier is empty. Pass the application's identifier for the tenant/],
+    [{ tenantIdentifier: 't', tenantDisplayName: 'x'.repeat(2049) }, /TestStack\/Slack: tenant.tenantDisplayName is 2049 characters; AppFabric accepts 1 to 2048. Pass a readable name/],
   ])('a bad tenant fails at synth: %#', (tenant, message) => {
     const stack = nagStack();
     const bundle = new AppBundle(stack, 'Bundle');

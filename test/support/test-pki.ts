@@ -49,3 +49,20 @@ async function makeServerCertificate(ca: EmulatorTls): Promise<EmulatorTls> {
   return { key: pems.private, cert: pems.cert };
 }
 
+
+/**
+ * A fixed CA certificate (public; its key was thrown away) for construct tests and snapshots,
+ * where a certificate made per run would change the template.
+ */
+export const FIXTURE_CA_CERTIFICATE = `-----BEGIN CERTIFICATE-----
+MIIBnDCCAUGgAwIBAgIULnG/BxcFCvF/+DHK1EZbHhceYHwwCgYIKoZIzj0EAwIw
+IzEhMB8GA1UEAwwYY2RrLWFwcGZhYnJpYyBmaXh0dXJlIENBMB4XDTI2MTEyNjEz
+MDc1NloXDTM2MTEyMzEzMDc1NlowIzEhMB8GA1UEAwwYY2RrLWFwcGZhYnJpYyBm
+aXh0dXJlIENBMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEtIQhqnz1xZ2WDoOP
+XhqHQQj+T6nWSsnBBmvFtLUazrHA/PyPcyyRGilXIQu/n5Qj/MuMQLOqdFxANpcE
+imlwrKNTMFEwHQYDVR0OBBYEFCsOpMh28W11hvb0hUmO/VAiYsV4MB8GA1UdIwQY
+MBaAFCsOpMh28W11hvb0hUmO/VAiYsV4MA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZI
+zj0EAwIDSQAwRgIhAIEcO7S/vS4+882Qjl1FiT3edgwUNi9KtyNoBCsTqrIeAiEA
+8g0+KOnzeDmTp6gz0w9QfSj8bSSxL+bg7VYVgerXFY0=
+-----END CERTIFICATE-----
+`;

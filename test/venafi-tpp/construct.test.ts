@@ -2,8 +2,9 @@ import { CfnParameter, CfnResource, Duration, RemovalPolicy, Stack, Validations,
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TppOAuthApplication, TppOAuthApplicationProps } from '../../src';
 import { expectNagClean, nagStack, testSecret } from '../support/stacks';
+import { FIXTURE_CA_CERTIFICATE } from '../support/test-pki';
 
-const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTestOnly\n-----END CERTIFICATE-----\n';
+const CA_PEM = FIXTURE_CA_CERTIFICATE;
 
 function baseProps(stack: Stack, overrides: Partial<TppOAuthApplicationProps> = {}): TppOAuthApplicationProps {
   return {
@@ -199,13 +200,13 @@ describe('TppOAuthApplication', () => {
 describe('synth-time validation', () => {
   test.each<[string, Partial<TppOAuthApplicationProps>, string]>([
     ['http serverUrl', { serverUrl: 'http://tpp.example.com' },
-      "TestStack/App: serverUrl 'http://tpp.example.com' is not https. The handler sends a bearer token to it: pass an https:// URL, e.g. 'https://tpp.example.com'."],
+      "TestStack/App: serverUrl uses http, not https. The handler sends a bearer token to it: pass an https:// URL, e.g. 'https://tpp.example.com'."],
     ['serverUrl not a URL', { serverUrl: 'tpp.example.com' },
-      "TestStack/App: serverUrl 'tpp.example.com' is not a URL. Pass the TPP server's base URL, e.g. 'https://tpp.example.com'."],
+      "TestStack/App: serverUrl is not a URL. Pass the TPP server's base URL, e.g. 'https://tpp.example.com'."],
     ['serverUrl with an API path', { serverUrl: 'https://tpp.example.com/vedsdk' },
-      "TestStack/App: serverUrl 'https://tpp.example.com/vedsdk' includes an API path. Pass the server's base URL (e.g. 'https://tpp.example.com'); the handler adds /vedsdk and /vedauth itself."],
+      "TestStack/App: serverUrl includes an API path. Pass the server's base URL (e.g. 'https://tpp.example.com'); the handler adds /vedsdk and /vedauth itself."],
     ['serverUrl with a query', { serverUrl: 'https://tpp.example.com/?x=1' },
-      "TestStack/App: serverUrl 'https://tpp.example.com/?x=1' has credentials, a query or a fragment."],
+      'TestStack/App: serverUrl has a query string (?…).'],
     ['empty applicationId', { applicationId: '' },
       'TestStack/App: applicationId is empty. Pass a non-empty application ID (the OAuth client_id).'],
     ['applicationId with spaces around', { applicationId: ' cert-bot' },
@@ -237,7 +238,7 @@ describe('synth-time validation', () => {
     ['a private key as CA', { trustedCaCertificate: '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----' },
       'TestStack/App: trustedCaCertificate contains a private key.'],
     ['not PEM', { trustedCaCertificate: 'MIIBszCCAVmgAwIBAgIU' },
-      "TestStack/App: trustedCaCertificate 'MIIBszCCAVmgAwIBAgIU…' is not a PEM certificate."],
+      'TestStack/App: trustedCaCertificate is not a PEM certificate (20 characters, no BEGIN/END CERTIFICATE block).'],
     ['subnets without a VPC', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } },
       'TestStack/App: vpcSubnets is set without vpc. Pass vpc as well, or leave vpcSubnets out.'],
   ])('%s', (_name, overrides, message) => {

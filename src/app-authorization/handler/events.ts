@@ -5,6 +5,7 @@ import {
 import { OnEventRequest, OnEventResponse } from '../../internal/cfn-events';
 import { DeployError } from '../../internal/errors';
 import { NetworkError } from '../../internal/http';
+import { listAllAppAuthorizations } from '../../internal/list-app-authorizations';
 import { RetryDeadlineError, errorMessage, sleep } from '../../internal/retry';
 import { SecretReader } from '../../internal/secrets';
 import { AppAuthorizationData, AppAuthorizationProperties } from '../properties';
@@ -128,16 +129,8 @@ async function findByAppAndTenant(props: AppAuthorizationProperties, deps: Depen
 
 /** The ARN of the authorization that holds (app, tenant) in the bundle, if any. */
 async function holderOf(props: AppAuthorizationProperties, deps: Dependencies): Promise<string | undefined> {
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.appfabric.listAppAuthorizations(props.AppBundleArn, nextToken);
-    const match = page.items.find((item) => item.app === props.App && item.tenant.tenantIdentifier === props.TenantIdentifier);
-    if (match) {
-      return match.appAuthorizationArn;
-    }
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return undefined;
+  const items = await listAllAppAuthorizations(deps.appfabric, props.AppBundleArn);
+  return items.find((item) => item.app === props.App && item.tenant.tenantIdentifier === props.TenantIdentifier)?.appAuthorizationArn;
 }
 
 async function update(event: AppAuthorizationEvent, deps: Dependencies): Promise<AppAuthorizationResponse> {

@@ -109,18 +109,8 @@ export function clientTokenFor(stackId: string, logicalResourceId: string, reque
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/**
- * Whether a physical id names an AppFabric authorization. The Provider framework reports a
- * failed Create with a marker id; a Delete for it (or for anything else) has nothing to remove.
- */
-export function isAppAuthorizationArn(physicalResourceId: string | undefined): physicalResourceId is string {
-  return !!physicalResourceId && /^arn:aws[a-z-]*:appfabric:[a-z0-9-]+:\d{12}:appbundle\/[^/]+\/appauthorization\/[^/]+$/.test(physicalResourceId);
-}
-
-/** The bundle ARN an authorization ARN lives under. */
-export function bundleArnOf(appAuthorizationArn: string): string {
-  return appAuthorizationArn.replace(/\/appauthorization\/[^/]+$/, '');
-}
+// The ARN helpers live in the shared ARN module; re-exported for this folder's callers.
+export { bundleArnOf, isAppAuthorizationArn } from '../../internal/arns';
 
 function sortedEntries(record: object | undefined): Array<[string, unknown]> {
   return Object.entries(record ?? {}).sort(([a], [b]) => a.localeCompare(b));

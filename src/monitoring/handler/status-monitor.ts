@@ -1,6 +1,7 @@
 // Reads the status of every authorization in a bundle and reports it as CloudWatch metrics in
 // embedded metric format: log lines CloudWatch Logs turns into metrics, no PutMetricData call.
-import { AppFabricApi, AppAuthorizationSummary } from '../../internal/appfabric-client';
+import { AppFabricApi } from '../../internal/appfabric-client';
+import { listAllAppAuthorizations } from '../../internal/list-app-authorizations';
 import { CONNECTED_METRIC, METRIC_NAMESPACE, NOT_CONNECTED_METRIC, appBundleIdOf } from '../properties';
 
 export interface StatusReport {
@@ -10,13 +11,7 @@ export interface StatusReport {
 
 export async function reportStatuses(appfabric: AppFabricApi, appBundleArn: string, emit: (line: string) => void,
   now = Date.now()): Promise<StatusReport> {
-  const items: AppAuthorizationSummary[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await appfabric.listAppAuthorizations(appBundleArn, nextToken);
-    items.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const items = await listAllAppAuthorizations(appfabric, appBundleArn);
 
   const AppBundleId = appBundleIdOf(appBundleArn);
   for (const item of items) {
