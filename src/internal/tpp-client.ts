@@ -1,11 +1,13 @@
 // A small client for Venafi TPP: the WebSDK OAuth application endpoints (`/vedsdk/oauth/*`) and
 // the token refresh of the Auth SDK (`/vedauth/authorize/token`), over HTTPS with an optional
 // internal CA. Retries throttling, server and network errors within the deadline; a rejected
-// access token is renewed once through a TokenStore. Messages never carry a token.
+// access token is renewed once through a TokenStore. Every token is remembered by the shared
+// scrubber the moment it is read or issued, and every message built here is scrubbed.
 import * as tls from 'node:tls';
 import { DeployError } from './errors';
 import { HttpResponse, NetworkError, send } from './http';
 import { RetryDeadlineError, RetryableFailure, errorMessage, parseRetryAfter, withRetry } from './retry';
+import { rememberSecret, scrub } from './scrub';
 
 /**
  * An OAuth application as GetApplication returns it. Note the casing: requests name it by
@@ -152,14 +154,13 @@ export class TppClient implements TppApi {
   private readonly attemptTimeoutMs: number;
   private current?: StoredTokens;
   private renewed = false;
-  /** Every token value seen, to scrub from messages should a server echo one. */
-  private readonly tokenValues = new Set<string>();
 
   constructor(private readonly options: TppClientOptions) {
     this.baseUrl = parseServerUrl(options.serverUrl);
     // Added to Node's public roots (like NODE_EXTRA_CA_CERTS): `ca` alone would replace them.
     this.ca = options.trustedCaCertificate ? [...tls.rootCertificates, options.trustedCaCertificate].join('\n') : undefined;
-    this.log = options.log ?? (() => undefined);
+    const log = options.log ?? (() => undefined);
+    this.log = (line) => log(scrub(line));
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 30_000;
   }
 
@@ -228,11 +229,11 @@ export class TppClient implements TppApi {
     }
     const rejectedBecause = `TPP rejected the access token in the ${this.options.tokens.description} (${describeTppFailure(rejection)})`;
     if (!stored.refreshToken) {
-      throw new DeployError(`${rejectedBecause}, and it holds no refresh_token to renew it with. ` +
+      throw deployError(`${rejectedBecause}, and it holds no refresh_token to renew it with. ` +
         'Obtain a new token (POST /vedauth/authorize/oauth with the admin scope) and store access_token, refresh_token and client_id in the secret.');
     }
     if (!stored.clientId) {
-      throw new DeployError(`${rejectedBecause}. It holds a refresh_token but no client_id, which TPP needs to refresh it. ` +
+      throw deployError(`${rejectedBecause}. It holds a refresh_token but no client_id, which TPP needs to refresh it. ` +
         'Add client_id (the application ID the token was issued to) to the secret, or store a new access_token.');
     }
     let refreshed: RefreshedTokens;
@@ -240,7 +241,7 @@ export class TppClient implements TppApi {
       refreshed = await this.refresh(stored.clientId, stored.refreshToken);
     } catch (error) {
       if (error instanceof TppError) {
-        throw new DeployError(`${rejectedBecause}, and TPP refused to refresh it: ${describeTppFailure(error)}. ` +
+        throw deployError(`${rejectedBecause}, and TPP refused to refresh it: ${describeTppFailure(error)}. ` +
           'A refresh token works once and expires (refresh_until): obtain a new token pair (POST /vedauth/authorize/oauth) and store it in the secret.');
       }
       throw this.explain(error);
@@ -249,7 +250,7 @@ export class TppClient implements TppApi {
     try {
       await this.options.tokens.save(refreshed);
     } catch (error) {
-      throw new DeployError(`TPP issued a new token pair, but storing it in the ${this.options.tokens.description} failed: ${errorMessage(error)}. ` +
+      throw deployError(`TPP issued a new token pair, but storing it in the ${this.options.tokens.description} failed: ${errorMessage(error)}. ` +
         'The old refresh token is now spent: obtain a new token pair (POST /vedauth/authorize/oauth) and store it in the secret.');
     }
     this.log(`refreshed the TPP token pair and stored it in the ${this.options.tokens.description}`);
@@ -286,7 +287,7 @@ export class TppClient implements TppApi {
     }, {
       deadline,
       retryable: classifyTppRetryable,
-      onRetry: (error, attempt, delay) => this.log(`TPP ${operation}: attempt ${attempt} failed (${this.scrub(errorMessage(error))}); retrying in ${delay} ms`),
+      onRetry: (error, attempt, delay) => this.log(`TPP ${operation}: attempt ${attempt} failed (${scrub(errorMessage(error))}); retrying in ${delay} ms`),
     });
   }
 
@@ -295,8 +296,8 @@ export class TppClient implements TppApi {
     const body = parseJsonObject(response.body);
     const failure = answerFailure(operation, response, body);
     if (failure) {
-      throw new TppError(operation, failure.status, failure.error && this.scrub(failure.error),
-        failure.description && this.scrub(failure.description), failure.result, parseRetryAfter(response.headers['retry-after']));
+      throw new TppError(operation, failure.status, failure.error && scrub(failure.error),
+        failure.description && scrub(failure.description), failure.result, parseRetryAfter(response.headers['retry-after']));
     }
     return body!;
   }
@@ -306,35 +307,29 @@ export class TppClient implements TppApi {
     const cause = error instanceof RetryDeadlineError ? error.lastError : error;
     const server = this.baseUrl.origin;
     if (cause instanceof NetworkError && isTlsFailure(cause.code)) {
-      return new DeployError(
+      return deployError(
         `Could not verify the TLS certificate of TPP at ${server} (${cause.code}). The handler trusts the public root CAs` +
         `${this.ca ? ' and trustedCaCertificate' : ''}. If TPP's certificate comes from an internal CA, pass that CA's certificate (PEM) as ` +
         'trustedCaCertificate; also check that the certificate names the host in serverUrl and has not expired.',
       );
     }
     if (cause instanceof NetworkError) {
-      return new DeployError(`Could not reach TPP at ${server}: ${this.scrub(errorMessage(error))}. ` +
+      return deployError(`Could not reach TPP at ${server}: ${scrub(errorMessage(error))}. ` +
         'If TPP is on a private network, place the handler in its VPC (vpc, vpcSubnets, securityGroups) and allow HTTPS from it to TPP.');
     }
     // TppError messages are scrubbed when made; the type stays for the caller's decisions.
-    return error instanceof Error ? error : new Error(this.scrub(String(error)));
+    return error instanceof Error ? error : new Error(scrub(String(error)));
   }
 
   private remember(tokens: StoredTokens | RefreshedTokens): void {
-    for (const value of [tokens.accessToken, tokens.refreshToken]) {
-      if (value) {
-        this.tokenValues.add(value);
-      }
-    }
+    rememberSecret(tokens.accessToken);
+    rememberSecret(tokens.refreshToken);
   }
+}
 
-  private scrub(text: string): string {
-    let clean = text;
-    for (const value of this.tokenValues) {
-      clean = clean.split(value).join('[token]');
-    }
-    return clean;
-  }
+/** A message for the person deploying, with every remembered token removed. */
+function deployError(message: string): DeployError {
+  return new DeployError(scrub(message));
 }
 
 interface AnswerFailure {
@@ -388,10 +383,10 @@ export function parseServerUrl(serverUrl: string): URL {
   try {
     url = new URL(serverUrl);
   } catch {
-    throw new DeployError(`serverUrl '${serverUrl}' is not a URL. Pass the TPP server's base URL, e.g. https://tpp.example.com.`);
+    throw deployError('serverUrl is not a URL. Pass the TPP server\'s base URL, e.g. https://tpp.example.com.');
   }
   if (url.protocol !== 'https:') {
-    throw new DeployError(`serverUrl '${serverUrl}' is not https: the handler sends tokens to it. Pass an https:// URL.`);
+    throw deployError(`serverUrl uses ${url.protocol.replace(/:$/, '')}, not https: the handler sends tokens to it. Pass an https:// URL.`);
   }
   // A base path (a reverse proxy's prefix) is kept: requests resolve against it.
   if (!url.pathname.endsWith('/')) {

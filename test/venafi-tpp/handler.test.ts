@@ -325,8 +325,19 @@ describe('tokens', () => {
 
     harness.tpp.scriptAnswer('GetApplication', { status: 403, body: { Error: 'bad_thing', Error_Description: 'Token CANARY-access-token is not acceptable here' } });
     const echoed = await failureReason(handler(tppEvent('Create', harness.props({ TokenSecretArn: arn })), lambdaContext()));
-    expect(echoed).toContain('HTTP 403 bad_thing: Token [token] is not acceptable here');
+    expect(echoed).toContain('HTTP 403 bad_thing: Token *** is not acceptable here');
     expectNoTokens([], reason, echoed);
+  });
+
+  test('a 16-character prefix and the base64 form of a token echoed by TPP are scrubbed too', async () => {
+    const token = 'CANARY-prefix-and-base64-access-token';
+    const arn = harness.secrets.putSecret('tpp/canary-forms', JSON.stringify({ access_token: token, client_id: 'cdk-appfabric' }));
+    const echo = `prefix ${token.slice(0, 16)} base64 ${Buffer.from(token).toString('base64')}`;
+    harness.tpp.scriptAnswer('GetApplication', { status: 403, body: { error: 'bad_thing', error_description: echo } });
+    const reason = await failureReason(handler(tppEvent('Create', harness.props({ TokenSecretArn: arn })), lambdaContext()));
+    expect(reason).toContain('HTTP 403 bad_thing: prefix *** base64 ***');
+    expect(reason).not.toContain(token.slice(0, 12));
+    expect(reason).not.toContain(Buffer.from(token).toString('base64').slice(4, 16));
   });
 
   test('a secret without access_token names the fields present, never values', async () => {
@@ -410,7 +421,7 @@ describe('TPP failures', () => {
 
   test('a plain http serverUrl is refused before any token is sent', async () => {
     const reason = await failureReason(handler(tppEvent('Create', harness.props({ ServerUrl: 'http://127.0.0.1:1' })), lambdaContext()));
-    expect(reason).toBe("serverUrl 'http://127.0.0.1:1' is not https: the handler sends tokens to it. Pass an https:// URL.");
+    expect(reason).toBe('serverUrl uses http, not https: the handler sends tokens to it. Pass an https:// URL.');
   });
 });
 
