@@ -41,3 +41,34 @@ function nagResourceName(resolved: unknown): string {
   }
   return JSON.stringify(resolved);
 }
+
+/**
+ * Findings of cdk-nag's NIST 800-53 R5 and Serverless packs that hold for every function this
+ * library deploys (custom resource handlers, the rotation follower, the monitor), with why.
+ */
+const LIBRARY_FUNCTION_ACKNOWLEDGEMENTS: Array<[string, string]> = [
+  ['NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC',
+    'The library\'s functions call only AWS public endpoints (AppFabric, Secrets Manager) over TLS with SigV4; ' +
+    'TppOAuthApplication takes vpc for a TPP server on a private network.'],
+  ['NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
+    'Invoked only by this stack\'s CloudFormation events, EventBridge rules and schedule; reserved concurrency would ' +
+    'throttle deploy events and take capacity from the account\'s pool.'],
+  ['NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy',
+    'Each function\'s role has its own policy, created and deleted with it and scoped to the resources this stack declares; ' +
+    'a managed policy would outlive the role and could be attached elsewhere.'],
+  ['Serverless::Serverless-LambdaTracing',
+    'A few AWS calls per deploy or schedule, each logged with its outcome; active tracing would add xray:Put* on * to every role.'],
+];
+
+const acknowledgedScopes = new WeakSet<IConstruct>();
+
+/** Acknowledges, once per scope, the findings every library function shares (see the reasons above). */
+export function acknowledgeLibraryFunctions(scope: IConstruct): void {
+  if (acknowledgedScopes.has(scope)) {
+    return;
+  }
+  acknowledgedScopes.add(scope);
+  for (const [id, reason] of LIBRARY_FUNCTION_ACKNOWLEDGEMENTS) {
+    Validations.of(scope).acknowledge({ id, reason });
+  }
+}

@@ -8,6 +8,7 @@ import { AppAuthorizationProvider, HANDLER_TIMEOUT } from './provider';
 import { IAppBundle } from '../app-bundle';
 import { Application, AuthType } from '../application';
 import { AppCredential } from '../credential';
+import { acknowledgeLibraryFunctions } from '../nag';
 import {
   assertAppFabricRegion, checkSameEnvironment, checkSecretReference, checkText, checkWholeSeconds, countTowardsQuota, validateTagsAtSynth,
 } from '../synth-checks';
@@ -203,6 +204,7 @@ export class AppAuthorization extends Resource implements IAppAuthorization {
     validateTagsAtSynth(this, this.tags);
 
     const provider = AppAuthorizationProvider.of(this);
+    acknowledgeLibraryFunctions(provider);
     provider.grantBundle(props.appBundle);
     provider.grantSecret(props.credential.secret);
 

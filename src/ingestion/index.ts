@@ -8,7 +8,7 @@ import { AppAuthorization, IAppAuthorization } from '../app-authorization';
 import { AuthType } from '../application';
 import { INGESTION_STATE_RESOURCE_TYPE, IngestionStateProperties } from './properties';
 import { IngestionStateProvider } from './provider';
-import { acknowledgeUnknownResourceType } from '../nag';
+import { acknowledgeLibraryFunctions, acknowledgeUnknownResourceType } from '../nag';
 import { assertAppFabricRegion, checkSameEnvironment, parseAppFabricArn, validateTagsAtSynth } from '../synth-checks';
 
 /** AppFabric allows this many destinations per ingestion (CreateIngestionDestination quota). */
@@ -368,6 +368,7 @@ export class Ingestion extends IngestionBase {
 
     // CfnIngestion has no state property: a custom resource starts or stops it as declared.
     const stateProvider = IngestionStateProvider.of(this);
+    acknowledgeLibraryFunctions(stateProvider);
     stateProvider.grantBundle(this.appBundleArn);
     const stateProperties: IngestionStateProperties = {
       AppBundleArn: this.appBundleArn,

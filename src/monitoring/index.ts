@@ -7,6 +7,7 @@ import { StatusMonitorFunction } from './handler/status-monitor-function';
 import { CONNECTED_METRIC, METRIC_NAMESPACE, NOT_CONNECTED_METRIC, StatusMonitorEnvironment, appBundleIdOf } from './properties';
 import { IAppAuthorization } from '../app-authorization';
 import { IAppBundle } from '../app-bundle';
+import { acknowledgeLibraryFunctions } from '../nag';
 
 /**
  * Properties of an `AppFabricMonitor`.
@@ -85,6 +86,7 @@ export class AppFabricMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: AppFabricMonitorProps) {
     super(scope, id);
+    acknowledgeLibraryFunctions(this);
     this.interval = props.interval ?? Duration.minutes(5);
     const notConnectedFor = props.notConnectedFor ?? Duration.hours(1);
     validateDurations(this, this.interval, notConnectedFor);

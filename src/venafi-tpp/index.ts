@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { TPP_OAUTH_APPLICATION_RESOURCE_TYPE, TppOAuthApplicationProperties } from './properties';
 import { HANDLER_TIMEOUT, TppOAuthApplicationProvider } from './provider';
 import { scopeSyntaxProblem, uncoveredScopes } from './scope';
+import { acknowledgeLibraryFunctions } from '../nag';
 import { checkSecretReference } from '../synth-checks';
 
 /**
@@ -181,6 +182,7 @@ export class TppOAuthApplication extends Resource implements ITppOAuthApplicatio
     this.serverUrl = props.serverUrl;
 
     const provider = TppOAuthApplicationProvider.of(this, { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups });
+    acknowledgeLibraryFunctions(provider);
     provider.grantTokenSecret(props.tokenSecret);
 
     const properties: TppOAuthApplicationProperties = {
