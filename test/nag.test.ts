@@ -12,6 +12,7 @@ import {
   AppAuthorization, AppBundle, AppCredential, AppFabricMonitor, Application, AuditLogFormat, AuditLogSchema, Ingestion,
   IngestionDestinationTarget, TppOAuthApplication,
 } from '../src';
+import * as library from '../src';
 import { TEST_ENV } from './support/stacks';
 
 function everyConstruct(stack: Stack): void {
@@ -132,7 +133,7 @@ test('Serverless: nothing open beyond what the runtime rework owns', () => {
 });
 
 test('the nag helpers are not part of the public API', () => {
-  const api = require('../src') as Record<string, unknown>;
+  const api = library as unknown as Record<string, unknown>;
   for (const helper of ['acknowledgeUnknownResourceType', 'acknowledgeWildcardResource', 'acknowledgeLibraryFunctions']) {
     expect(api[helper]).toBeUndefined();
   }
