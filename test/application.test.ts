@@ -21,7 +21,9 @@ describe('Application', () => {
     expect(Application.of('NEWAPP', AuthType.API_KEY)).toMatchObject({ name: 'NEWAPP', authType: AuthType.API_KEY });
   });
 
-  test.each(['', '   ', 'x'.repeat(256)])('of() rejects %j with the fix', (bad) => {
-    expect(() => Application.of(bad)).toThrow(/Application.of\(name\): '.*' is not a valid AppFabric app name. Pass the application's AppFabric name, 1 to 255 characters/);
+  test.each([
+    ['', 'is empty'], ['   ', 'is only whitespace'], ['x'.repeat(256), 'is 256 characters; AppFabric accepts 1 to 255'],
+  ])('of() rejects %j with the fix', (bad, problem) => {
+    expect(() => Application.of(bad)).toThrow(`Application.of(name): the name ${problem}. Pass the application's AppFabric name exactly, 1 to 255 characters`);
   });
 });
