@@ -39,6 +39,10 @@ export interface RecordedRequest {
   status: number;
   /** Parsed JSON body; the raw text if it was not JSON; undefined if empty. */
   requestBody: any;
+  /** The body exactly as received ('' when there was none). */
+  rawBody: string;
+  /** The request's headers as received (names lower-cased). */
+  headers: http.IncomingHttpHeaders;
   /** Service of the SigV4 Authorization header's credential scope, when the header parses. */
   signedService?: string;
   /** Date.now() when the request arrived. */
@@ -50,6 +54,7 @@ export interface EmulatorRequest {
   readonly method: string;
   /** Percent-encoded path, without the query string. */
   readonly pathname: string;
+  /** The query string decoded as AWS decodes it: percent-escapes only, so `+` stays a plus. */
   readonly query: URLSearchParams;
   readonly headers: http.IncomingHttpHeaders;
   readonly rawBody: string;
@@ -240,6 +245,8 @@ export abstract class HttpEmulator {
       path: req.url ?? '',
       status: 0,
       requestBody: bodyForLog(request.rawBody),
+      rawBody: request.rawBody,
+      headers: request.headers,
       signedService: parseSigV4Authorization(request.headers)?.service,
       at: Date.now(),
     };
@@ -323,14 +330,38 @@ async function readRequest(req: http.IncomingMessage): Promise<EmulatorRequest |
   } catch {
     return undefined;
   }
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const target = req.url ?? '/';
+  const queryAt = target.indexOf('?');
   return {
     method: req.method ?? 'GET',
-    pathname: url.pathname,
-    query: url.searchParams,
+    pathname: queryAt < 0 ? target : target.slice(0, queryAt),
+    query: awsQuery(queryAt < 0 ? '' : target.slice(queryAt + 1)),
     headers: req.headers,
     rawBody: Buffer.concat(chunks).toString('utf8'),
   };
+}
+
+/**
+ * A query string as AWS services read it: split on `&` and the first `=`, then percent-decoded.
+ * Unlike HTML form decoding (URLSearchParams' own parser), `+` is a literal plus, so a client that
+ * sends `+` for a space is caught. A malformed escape is kept as sent.
+ */
+export function awsQuery(search: string): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const pair of search.split('&')) {
+    if (pair === '') continue;
+    const at = pair.indexOf('=');
+    query.append(percentDecode(at < 0 ? pair : pair.slice(0, at)), percentDecode(at < 0 ? '' : pair.slice(at + 1)));
+  }
+  return query;
+}
+
+function percentDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function bodyForLog(rawBody: string): any {
