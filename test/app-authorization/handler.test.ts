@@ -93,7 +93,8 @@ describe('secrets', () => {
   test('a secret that does not exist is named with the fix', async () => {
     const arn = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:appfabric/missing-AbCdEf';
     const reason = await failureReason(handler(cfnEvent('Create', harness.props({ CredentialSecretArn: arn })), lambdaContext()));
-    expect(reason).toContain(`Could not read secret ${arn} (the OAuth client of the SLACK authorization for tenant 'examplecorp'): ResourceNotFoundException.`);
+    expect(reason).toContain(`Could not read secret ${arn} (the OAuth client of the SLACK authorization for tenant 'examplecorp'): ` +
+      'ResourceNotFoundException: Secrets Manager can\'t find the specified secret. ');
     expect(reason).toContain('create it, or point the credential at the right secret');
   });
 });
