@@ -1,10 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { FieldProblem, inputLayout, modelOperation, shapeOf, validateInput } from './appfabric-model';
+import { FieldProblem, inputLayout, modelOperation, shapeOf, validateInput } from './appfabric-service-model';
 import { EmulatorRequest, EmulatorResponse, HttpEmulator, sigV4Problem } from './http-emulator';
 
 /**
  * AWS AppFabric emulator: restJson1 over real HTTP. Routes, where each member travels and every
- * input constraint come from the official model (appfabric-model.ts reads appfabric-model.json),
+ * input constraint come from the official model (appfabric-service-model.ts reads appfabric-model.json),
  * so the emulator rejects exactly what the model forbids; on top of that it keeps the service's
  * own rules the model cannot state (quotas, one authorization per app and tenant, connect flow).
  * It serves app bundles, app authorizations, tags and ingestion state.

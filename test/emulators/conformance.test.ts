@@ -1,5 +1,5 @@
 import { APPFABRIC_ROUTES, AppFabricEmulator, AppFabricRoute } from './appfabric-emulator';
-import { MODEL, ShapeRef, errorStatus, inputLayout, modelOperation, patternOf, shapeOf } from './appfabric-model';
+import { MODEL, ShapeRef, errorStatus, inputLayout, modelOperation, patternOf, shapeOf } from './appfabric-service-model';
 
 /**
  * Conformance of the AppFabric emulator with the official service model (appfabric-model.json,

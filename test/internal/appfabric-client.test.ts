@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppFabricClient, APPFABRIC_ROUTES, AppFabricOperation, Credential, Tag } from '../../src/internal/appfabric-client';
 import { AppFabricEmulator } from '../emulators/appfabric-emulator';
-import { inputLayout, modelOperation, shapeOf, validateInput } from '../emulators/appfabric-model';
+import { inputLayout, modelOperation, shapeOf, validateInput } from '../emulators/appfabric-service-model';
 import { RecordedRequest } from '../emulators/http-emulator';
 import { referenceAuthorization } from '../support/reference-signer';
 
