@@ -4,6 +4,7 @@
 import { AwsCredentials, CredentialProvider, defaultCredentials, percentEncode, queryString, serviceEndpoint, signRequest } from './aws-signing';
 import { NetworkError, send } from './http';
 import { RetryableFailure, errorMessage, parseRetryAfter, withRetry } from './retry';
+import { scrub } from './scrub';
 
 export type AuthTypeValue = 'oauth2' | 'apiKey';
 export type AppAuthorizationStatus = 'PendingConnect' | 'Connected' | 'ConnectionValidationFailed' | 'TokenAutoRotationFailed';
@@ -307,6 +308,7 @@ function toServiceError(operation: AppFabricOperation, status: number, headers: 
   const typeHeader = headers['x-amzn-errortype'] ?? parsed.__type ?? parsed.code ?? `HTTP${status}`;
   // restJson1 may append `:<namespace uri>` and older services prefix `namespace#`.
   const errorType = String(typeHeader).split(':')[0].split('#').pop()!;
-  const message = String(parsed.message ?? parsed.Message ?? 'no message');
+  // Services quote requests in their errors; ours carry credentials, remembered when read.
+  const message = scrub(String(parsed.message ?? parsed.Message ?? 'no message'));
   return new AppFabricServiceError(operation, errorType, status, message, parsed.resourceId, parseRetryAfter(headers['retry-after']));
 }

@@ -269,6 +269,13 @@ export class AppFabricEmulator extends HttpEmulator {
     return this.errorResponse(error, retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) });
   }
 
+  /** Hostile mode: AppFabric's 400 or 500 whose message quotes the request (see Fault.echo). */
+  protected hostileError(status: 400 | 500, message: string): EmulatorResponse {
+    return this.errorResponse(status === 400
+      ? new AppFabricError('ValidationException', 400, message, { reason: 'other', fieldList: [] })
+      : new AppFabricError('InternalServerException', 500, message));
+  }
+
   private errorResponse(error: AppFabricError, extraHeaders: Record<string, string> = {}): EmulatorResponse {
     const errorType = this.errorTypeSuffix ? `${error.type}:${this.errorTypeSuffix}` : error.type;
     return {

@@ -9,7 +9,14 @@ import type { AddressInfo } from 'node:net';
  * its operation, how an operation is answered and how throttling and internal errors look.
  */
 
-export type FaultKind = 'throttle' | 'internal' | 'reset' | 'delay' | 'dropResponse';
+export type FaultKind = 'throttle' | 'internal' | 'reset' | 'delay' | 'dropResponse' | 'hostile';
+
+/**
+ * How a hostile error quotes the request body (the request target when there is no body), as
+ * services' validation errors do: whole, as 16-character prefixes of each string value it holds,
+ * JSON-escaped, URL-encoded, or base64-encoded.
+ */
+export type EchoForm = 'verbatim' | 'prefix' | 'json' | 'url' | 'base64';
 
 export interface Fault {
   /** Operation the fault applies to, e.g. 'CreateAppAuthorization' or 'GetSecretValue'; undefined = any operation. */
@@ -18,9 +25,15 @@ export interface Fault {
    * throttle: throttling error with a Retry-After header; internal: HTTP 500 (Retry-After only if
    * retryAfterSeconds is given); reset: destroy the socket without answering, before the operation
    * runs; delay: wait delayMs, then answer normally; dropResponse: run the operation (its state
-   * changes stay), then destroy the socket without answering, like a response lost on the way back.
+   * changes stay), then destroy the socket without answering, like a response lost on the way back;
+   * hostile: the protocol's error for `status` (400 or 500) whose message echoes the request in the
+   * form `echo`, the operation not run.
    */
   kind: FaultKind;
+  /** hostile: the status of the error. @default 400 */
+  status?: 400 | 500;
+  /** hostile: how the message quotes the request. @default 'verbatim' */
+  echo?: EchoForm;
   /** How many matching requests the fault affects (default 1); Infinity allowed. */
   times?: number;
   /** Value of the Retry-After header in whole seconds (throttle: default 1; internal: no header unless given). */
@@ -231,6 +244,8 @@ export abstract class HttpEmulator {
   protected abstract throttled(retryAfterSeconds: number): EmulatorResponse;
   /** The protocol's internal server error. */
   protected abstract internalError(retryAfterSeconds?: number): EmulatorResponse;
+  /** The protocol's client (400) or server (500) error carrying `message`, which echoes the request. */
+  protected abstract hostileError(status: 400 | 500, message: string): EmulatorResponse;
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const request = await readRequest(req);
@@ -259,7 +274,7 @@ export abstract class HttpEmulator {
       req.socket.destroy();
       return;
     }
-    const response = this.faultResponse(fault) ?? this.rateLimitResponse() ?? this.safeDispatch(operation, request);
+    const response = this.faultResponse(fault, request, record.path) ?? this.rateLimitResponse() ?? this.safeDispatch(operation, request);
     if (fault?.kind === 'dropResponse') {
       req.socket.destroy();
       return;
@@ -268,9 +283,10 @@ export abstract class HttpEmulator {
     send(res, response);
   }
 
-  private faultResponse(fault: Fault | undefined): EmulatorResponse | undefined {
+  private faultResponse(fault: Fault | undefined, request: EmulatorRequest, target: string): EmulatorResponse | undefined {
     if (fault?.kind === 'throttle') return this.throttled(fault.retryAfterSeconds ?? 1);
     if (fault?.kind === 'internal') return this.internalError(fault.retryAfterSeconds);
+    if (fault?.kind === 'hostile') return this.hostileError(fault.status ?? 400, echoMessage(fault.echo ?? 'verbatim', request.rawBody || target));
     return undefined;
   }
 
@@ -315,6 +331,35 @@ export abstract class HttpEmulator {
       this.sleeps.add(pending);
     });
   }
+}
+
+/** A validation-style message quoting the request in one form. */
+export function echoMessage(form: EchoForm, request: string): string {
+  switch (form) {
+    case 'verbatim': return `Value '${request}' failed to satisfy constraint: the request is not valid`;
+    case 'prefix': return stringLeaves(request).map(([at, value]) => `Value '${value.slice(0, 16)}...' at '${at}' failed to satisfy constraint`).join('; ');
+    case 'json': return `Could not parse request: ${JSON.stringify(request)}`;
+    case 'url': return `Bad request ${encodeURIComponent(request)}`;
+    case 'base64': return `Request rejected; request id data ${Buffer.from(request, 'utf8').toString('base64')}`;
+  }
+}
+
+/** Each string value of a JSON or form-encoded request with its path (`credential.apiKeyCredential.apiKey`). */
+function stringLeaves(request: string): Array<[string, string]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(request);
+  } catch {
+    parsed = Object.fromEntries(new URLSearchParams(request));
+  }
+  const leaves: Array<[string, string]> = [];
+  const walk = (value: unknown, at: string) => {
+    if (typeof value === 'string') leaves.push([at, value]);
+    else if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${at}.${i + 1}`));
+    else if (value && typeof value === 'object') Object.entries(value).forEach(([k, v]) => walk(v, at ? `${at}.${k}` : k));
+  };
+  walk(parsed, '');
+  return leaves;
 }
 
 /** Reads the whole request; undefined if it was aborted or too large. */

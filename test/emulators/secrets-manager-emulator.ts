@@ -133,6 +133,11 @@ export class SecretsManagerEmulator extends HttpEmulator {
     return errorResponse(error, retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) });
   }
 
+  /** Hostile mode: a validation or service error whose message quotes the request (see Fault.echo). */
+  protected hostileError(status: 400 | 500, message: string): EmulatorResponse {
+    return errorResponse(status === 400 ? new SecretsManagerError('InvalidParameterException', message) : new SecretsManagerError('InternalServiceError', message, 500));
+  }
+
   private checkSignature(request: EmulatorRequest): void {
     if (!this.requireSignature) return;
     if (!parseSigV4Authorization(request.headers)) {
