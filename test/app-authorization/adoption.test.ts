@@ -1,6 +1,5 @@
 // Brownfield: adopting an authorization made outside the stack (e.g. in the console).
-import { handler } from '../../src/app-authorization/handler/app-authorization.lambda';
-import { HandlerHarness, cfnEvent, failureReason, lambdaContext } from '../support/handler-harness';
+import { HandlerHarness, cfnEvent, failureReason, handler, lambdaContext } from '../support/handler-harness';
 
 let harness: HandlerHarness;
 beforeEach(async () => { harness = await HandlerHarness.start(); });

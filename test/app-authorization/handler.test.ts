@@ -1,6 +1,6 @@
 // The AppAuthorization handler, driven through the local emulators over real HTTP.
-import { handler } from '../../src/app-authorization/handler/app-authorization.lambda';
-import { HandlerHarness, cfnEvent, failureReason, lambdaContext } from '../support/handler-harness';
+import { CREATE_FAILED_PHYSICAL_ID } from '../../src/internal/custom-resource';
+import { HandlerHarness, cfnEvent, failureReason, handler, lambdaContext } from '../support/handler-harness';
 
 const WRITES = ['CreateAppAuthorization', 'UpdateAppAuthorization', 'ConnectAppAuthorization', 'DeleteAppAuthorization', 'TagResource', 'UntagResource'];
 
@@ -200,9 +200,9 @@ describe('Delete', () => {
     expect(harness.appfabric.count('DeleteAppAuthorization')).toBe(2);
   });
 
-  test("the Provider framework's failed-create marker is skipped without calling AppFabric", async () => {
-    const response = await handler(cfnEvent('Delete', harness.props(), { physicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }), lambdaContext());
-    expect(response.PhysicalResourceId).toBe('AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
+  test("the Delete of a failed Create's marker id succeeds without calling AppFabric", async () => {
+    const response = await handler(cfnEvent('Delete', harness.props(), { physicalResourceId: CREATE_FAILED_PHYSICAL_ID }), lambdaContext());
+    expect(response.PhysicalResourceId).toBe(CREATE_FAILED_PHYSICAL_ID);
     expect(harness.appfabric.count()).toBe(0);
   });
 });

@@ -1,10 +1,9 @@
 // Following rotated secrets: the rotation follower against the emulators, and its wiring.
 import { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { AppAuthorization, AppBundle, AppCredential, Application } from '../../src';
-import { handler as onEvent } from '../../src/app-authorization/handler/app-authorization.lambda';
 import { handler as followRotation } from '../../src/app-authorization/handler/rotation.lambda';
 import { AppAuthorizationProperties, CREDENTIAL_VERSION_TAG } from '../../src/app-authorization/properties';
-import { HandlerHarness, cfnEvent, lambdaContext } from '../support/handler-harness';
+import { HandlerHarness, cfnEvent, handler as onEvent, lambdaContext } from '../support/handler-harness';
 import { expectNagClean, nagStack, testSecret } from '../support/stacks';
 
 describe('rotation follower', () => {

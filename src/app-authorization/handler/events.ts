@@ -2,7 +2,7 @@
 import {
   AppAuthorization, AppFabricApi, AppFabricServiceError, CreateAppAuthorizationInput, Credential, isAppFabricError,
 } from '../../internal/appfabric-client';
-import { OnEventRequest, OnEventResponse } from '../../internal/cfn-events';
+import { CustomResourceEvent, CustomResourceResult } from '../../internal/custom-resource';
 import { DeployError } from '../../internal/errors';
 import { NetworkError } from '../../internal/http';
 import { RetryDeadlineError, errorMessage, sleep } from '../../internal/retry';
@@ -27,8 +27,8 @@ export interface Dependencies {
   readonly cleanup?: AppFabricApi;
 }
 
-export type AppAuthorizationEvent = OnEventRequest<AppAuthorizationProperties>;
-export type AppAuthorizationResponse = OnEventResponse<AppAuthorizationData>;
+export type AppAuthorizationEvent = CustomResourceEvent<AppAuthorizationProperties>;
+export type AppAuthorizationResponse = CustomResourceResult<AppAuthorizationData>;
 
 export async function onEvent(event: AppAuthorizationEvent, deps: Dependencies): Promise<AppAuthorizationResponse> {
   deps.log(`${event.RequestType} ${event.LogicalResourceId} (physical id ${event.PhysicalResourceId ?? 'none yet'})`);
