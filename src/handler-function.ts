@@ -24,7 +24,7 @@ export interface HandlerFunctionOptions {
 /** A library function with its own inline role and its own log group (`<id>Role`, `<id>Logs`). */
 export function handlerFunction<F extends lambda.Function>(scope: Construct, id: string, functionClass: HandlerFunctionClass<F>,
   options: HandlerFunctionOptions): { readonly fn: F; readonly role: iam.Role } {
-  const logGroup = AppFabricLogSettings.logGroup(scope, `${id}Logs`);
+  const logGroup = AppFabricLogSettings._logGroup(scope, `${id}Logs`);
   const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);
   const fn = new functionClass(scope, id, {

@@ -52,7 +52,7 @@ export class AppFabricLogSettings extends Construct {
    * A log group for a library function in the scope's stack, following the stack's settings.
    * @internal
    */
-  public static logGroup(scope: Construct, id: string): logs.LogGroup {
+  public static _logGroup(scope: Construct, id: string): logs.LogGroup {
     const stack = Stack.of(scope);
     const settings = () => (stack.node.tryFindChild(SETTINGS_ID) as AppFabricLogSettings | undefined)?.props ?? {};
     const logGroup = new logs.LogGroup(scope, id);

@@ -2,6 +2,7 @@
 // library's own signed AppFabric client. Pure argument handling and output here; main.ts wires I/O.
 import { parseArgs } from 'node:util';
 import { bundleArnOf, isAppAuthorizationArn } from '../app-authorization/handler/lifecycle';
+import { APP_AUTHORIZATION_RESOURCE_TYPE } from '../app-authorization/properties';
 import { AppFabricApi, AppFabricServiceError, isAppFabricError } from '../internal/appfabric-client';
 
 export const USAGE = `Usage:
@@ -28,15 +29,15 @@ export interface Io {
 export interface CommandContext {
   readonly appfabric: AppFabricApi;
   readonly region: string;
-  /** Reads a stack's outputs (CloudFormation DescribeStacks). */
-  readonly stackOutputs: (stackName: string) => Promise<StackOutput[]>;
+  /** Lists a stack's resources (CloudFormation ListStackResources). */
+  readonly stackResources: (stackName: string) => Promise<StackResource[]>;
   readonly io: Io;
 }
 
-export interface StackOutput {
-  readonly OutputKey?: string;
-  readonly OutputValue?: string;
-  readonly Description?: string;
+export interface StackResource {
+  readonly LogicalResourceId?: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceType?: string;
 }
 
 export interface ParsedCommand {
@@ -104,19 +105,23 @@ export function parseCommand(argv: string[]): ParsedCommand {
   return result;
 }
 
-/** Finds an authorization's ARN among a stack's outputs by the construct id (or path). */
-export function findAuthorizationArn(outputs: StackOutput[], stack: string, id: string): string {
-  const byKey = outputs.find((output) => output.OutputKey === `${id.replace(/[^A-Za-z0-9]/g, '')}Arn`);
-  const byPath = outputs.filter((output) => output.OutputKey?.endsWith('Arn') &&
-    (output.Description ?? '').match(new RegExp(`^AppFabric authorization (.*/)?${escapeRegExp(id)}$`)));
-  const found = byKey ?? (byPath.length === 1 ? byPath[0] : undefined);
-  if (!found?.OutputValue) {
-    const known = outputs.filter((output) => output.Description?.startsWith('AppFabric authorization '))
-      .map((output) => output.Description!.replace(/^AppFabric authorization /, ''));
-    throw new UsageError(`stack ${stack} has no AppFabric authorization output for construct id '${id}'` +
-      (known.length ? `; it has: ${known.join(', ')}` : ' (was it deployed with stackOutputs turned off?)'));
+/**
+ * Finds an authorization's ARN among a stack's resources by its construct id: the custom
+ * resource's physical id is the ARN, and its logical id is the construct id (after the ids of
+ * the constructs above it, if nested) followed by CDK's 8-character hash.
+ */
+export function findAuthorizationArn(resources: StackResource[], stack: string, id: string): string {
+  const authorizations = resources.filter((resource) => resource.ResourceType === APP_AUTHORIZATION_RESOURCE_TYPE && resource.PhysicalResourceId);
+  const clean = id.replace(/[^A-Za-z0-9]/g, '');
+  const direct = authorizations.filter((resource) => new RegExp(`^${clean}[0-9A-F]{8}$`).test(resource.LogicalResourceId ?? ''));
+  const nested = authorizations.filter((resource) => new RegExp(`${clean}[0-9A-F]{8}$`).test(resource.LogicalResourceId ?? ''));
+  const found = direct.length === 1 ? direct[0] : (nested.length === 1 ? nested[0] : undefined);
+  if (!found) {
+    const known = authorizations.map((resource) => resource.LogicalResourceId);
+    throw new UsageError(`stack ${stack} has ${nested.length > 1 ? 'several' : 'no'} AppFabric authorization${nested.length > 1 ? 's' : ''} ` +
+      `for construct id '${id}'${known.length ? `; it has: ${known.join(', ')}` : ''}. Pass --arn <authorization ARN> instead.`);
   }
-  return found.OutputValue;
+  return found.PhysicalResourceId!;
 }
 
 export async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> {
@@ -124,7 +129,7 @@ export async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<n
     ctx.io.out(USAGE);
     return 0;
   }
-  const fromStack = async (stack: string, id: string) => findAuthorizationArn(await ctx.stackOutputs(stack), stack, id);
+  const fromStack = async (stack: string, id: string) => findAuthorizationArn(await ctx.stackResources(stack), stack, id);
   const arn = parsed.arn ?? (parsed.stack && parsed.id ? await fromStack(parsed.stack, parsed.id) : undefined);
   if (parsed.command === 'status') {
     return status(parsed.bundle ?? bundleArnOf(arn!), ctx);
@@ -192,6 +197,3 @@ export function formatTable(rows: string[][]): string {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

@@ -2,11 +2,15 @@
 import { CommandContext, USAGE, UsageError, parseCommand, run } from './commands';
 import { AppFabricClient } from '../internal/appfabric-client';
 
-async function stackOutputs(stackName: string, region: string) {
+async function stackResources(stackName: string, region: string) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cfn = require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
-  const out = await new cfn.CloudFormationClient({ region }).send(new cfn.DescribeStacksCommand({ StackName: stackName }));
-  return out.Stacks?.[0]?.Outputs ?? [];
+  const client = new cfn.CloudFormationClient({ region });
+  const resources = [];
+  for await (const page of cfn.paginateListStackResources({ client }, { StackName: stackName })) {
+    resources.push(...(page.StackResourceSummaries ?? []));
+  }
+  return resources;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -18,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     const ctx: CommandContext = {
       appfabric: new AppFabricClient({ region, deadline: () => Date.now() + 60_000 }),
       region,
-      stackOutputs: (name) => stackOutputs(name, region),
+      stackResources: (name) => stackResources(name, region),
       io,
     };
     return await run(parsed, ctx);

@@ -1,7 +1,7 @@
 // `cdk-appfabric connect|status` against the AppFabric emulator over HTTP.
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { CommandContext, StackOutput, findAuthorizationArn, parseCommand, run } from '../../src/cli/commands';
+import { CommandContext, StackResource, findAuthorizationArn, parseCommand, run } from '../../src/cli/commands';
 import { main } from '../../src/cli/main';
 import { AppFabricClient } from '../../src/internal/appfabric-client';
 import { AppFabricEmulator } from '../emulators/appfabric-emulator';
@@ -74,16 +74,17 @@ describe('connect', () => {
     expect(await main(['connect', '--arn', first.appAuthorizationArn, '--code', code])).toBe(1);
   });
 
-  test('resolves the authorization from the stack outputs by construct id', async () => {
+  test('resolves the authorization from the stack resources by construct id (the physical id is the ARN)', async () => {
     const auth = slackAuthorization();
-    const outputs: StackOutput[] = [
-      { OutputKey: 'SlackArn', OutputValue: auth.appAuthorizationArn, Description: 'AppFabric authorization App/Slack' },
-      { OutputKey: 'SlackAuthUrl', OutputValue: 'https://slack.example.com/oauth' },
+    const resources: StackResource[] = [
+      { LogicalResourceId: 'SlackHandlerRole1A2B3C4D', PhysicalResourceId: 'role', ResourceType: 'AWS::IAM::Role' },
+      { LogicalResourceId: 'Slack738A1058', PhysicalResourceId: auth.appAuthorizationArn, ResourceType: 'Custom::AppFabricAppAuthorization' },
+      { LogicalResourceId: 'OtherSlack12345678', PhysicalResourceId: 'other', ResourceType: 'Custom::AppFabricAppAuthorization' },
     ];
     const ctx: CommandContext = {
       appfabric: new AppFabricClient(),
       region: 'us-east-1',
-      stackOutputs: async () => outputs,
+      stackResources: async () => resources,
       io: { out: (line) => out.push(line), err: (line) => err.push(line) },
     };
     const code = emulator.issueOAuthCode(auth.appAuthorizationArn);
@@ -115,8 +116,8 @@ describe('status', () => {
 
 describe('findAuthorizationArn', () => {
   test('names the authorizations the stack has when the id is unknown', () => {
-    expect(() => findAuthorizationArn([{ OutputKey: 'OktaArn', OutputValue: 'x', Description: 'AppFabric authorization App/Okta' }], 'App', 'Slack'))
-      .toThrow("stack App has no AppFabric authorization output for construct id 'Slack'; it has: App/Okta");
+    expect(() => findAuthorizationArn([{ LogicalResourceId: 'OktaAEAF4CA7', PhysicalResourceId: 'x', ResourceType: 'Custom::AppFabricAppAuthorization' }], 'App', 'Slack'))
+      .toThrow("stack App has no AppFabric authorization for construct id 'Slack'; it has: OktaAEAF4CA7. Pass --arn <authorization ARN> instead.");
   });
 });
 
