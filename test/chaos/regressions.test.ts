@@ -38,7 +38,7 @@ describe('seed 1: a Create whose answer comes back after the deadline', () => {
 
       expect(reason).toMatch(/^no response from 127\.0\.0\.1:\d+ within \d+ ms \(gave up after 1 attempt: no time left before the Lambda timeout\)$/);
       expect(ms).toBeLessThan(SHORT_LAMBDA_MS);
-      // The Provider framework answers the failed Create's Delete itself: nothing else would remove it.
+      // The failed Create's Delete (for its marker id) is answered without work: nothing else would remove it.
       expect(authorizations()).toEqual([]);
       expect(harness.logs.join('\n')).toMatch(/the failed Create had made .*: removing it/);
     } finally {
