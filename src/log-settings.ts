@@ -32,7 +32,13 @@ const SETTINGS_ID = 'cdk-appfabric.LogSettings';
  * whether they are created before or after it.
  *
  * @example
- * AppFabricLogSettings.configure(stack, { encryptionKey: logKey, retention: logs.RetentionDays.THREE_MONTHS });
+ * import { aws_kms as kms, aws_logs as logs } from 'aws-cdk-lib';
+ * import { AppFabricLogSettings } from 'cdk-appfabric';
+ *
+ * AppFabricLogSettings.configure(this, {
+ *   encryptionKey: new kms.Key(this, 'LogKey', { enableKeyRotation: true }),
+ *   retention: logs.RetentionDays.THREE_MONTHS,
+ * });
  */
 export class AppFabricLogSettings extends Construct {
   /**
