@@ -1,10 +1,9 @@
 // A canary API key through a hostile AppFabric: CreateAppAuthorization answers 400 with a message
 // that quotes the request (and so the key) in each form a service might use. The key was
 // remembered when it was read from the secret, so the scrubber removes every form of it.
-import { handler } from '../../src/app-authorization/handler/app-authorization.lambda';
 import { forgetSecretsForTesting, scrub } from '../../src/internal/scrub';
 import { EchoForm } from '../emulators/http-emulator';
-import { HandlerHarness, cfnEvent, failureReason, lambdaContext } from '../support/handler-harness';
+import { HandlerHarness, cfnEvent, failureReason, handler, lambdaContext } from '../support/handler-harness';
 
 const CANARY = 'CANARY-apikey-5e1d8b7c/+=Zq';
 

@@ -1,8 +1,7 @@
 // What the handler may meet in Secrets Manager, through the emulators over real HTTP: each failure
 // keeps Secrets Manager's own error type and message (none can carry the value: it was never
 // returned) and says what to do.
-import { handler } from '../../src/app-authorization/handler/app-authorization.lambda';
-import { HandlerHarness, cfnEvent, failureReason, lambdaContext } from '../support/handler-harness';
+import { HandlerHarness, cfnEvent, failureReason, handler, lambdaContext } from '../support/handler-harness';
 
 let harness: HandlerHarness;
 beforeEach(async () => { harness = await HandlerHarness.start(); });

@@ -7,7 +7,7 @@ import { SecretReader } from '../../internal/secrets';
 export const handler = customResourceHandler((event: AppAuthorizationEvent, { deadline, cleanupDeadline }) => onEvent(event, {
   appfabric: new AppFabricClient({ deadline: () => deadline, log }),
   cleanup: new AppFabricClient({ deadline: () => cleanupDeadline, log }),
-  secrets: new SecretReader(),
+  secrets: new SecretReader({ deadline: () => deadline, log }),
   log,
   deadline,
   cleanupDeadline,

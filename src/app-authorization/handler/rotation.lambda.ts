@@ -13,7 +13,7 @@ export async function handler(event: RotationEvent, context: LambdaContext): Pro
   const { deadline } = deadlinesFrom(context);
   try {
     const appfabric = new AppFabricClient({ deadline: () => deadline, log });
-    return await followRotation(event, { appfabric, secrets: new SecretReader(), log, deadline });
+    return await followRotation(event, { appfabric, secrets: new SecretReader({ deadline: () => deadline, log }), log, deadline });
   } catch (error) {
     log(`FAILED to follow the rotation of ${event.authorization.CredentialSecretArn} for ${event.authorization.AppAuthorizationArn}: ${messageOf(error)}`);
     // Lambda writes a thrown error to the log itself: throw only the scrubbed message.

@@ -6,7 +6,7 @@ import { SecretReader } from '../../internal/secrets';
 import { TppClient } from '../../internal/tpp-client';
 
 export const handler = customResourceHandler((event: TppOAuthApplicationEvent, { deadline }) => {
-  const secrets = new SecretReader();
+  const secrets = new SecretReader({ deadline: () => deadline, log });
   return onEvent(event, {
     tppFor: (props) => new TppClient({
       serverUrl: props.ServerUrl,
