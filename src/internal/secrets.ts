@@ -8,7 +8,7 @@ import { AwsCredentials, CredentialProvider, defaultCredentials, serviceEndpoint
 import { DeployError } from './errors';
 import { NetworkError, send } from './http';
 import { RetryableFailure, errorMessage, parseRetryAfter, withRetry } from './retry';
-import { rememberSecret, scrub } from './scrub';
+import { rememberSecret, rememberSecretString, scrub } from './scrub';
 
 type SecretsManagerOperation = 'GetSecretValue' | 'PutSecretValue';
 
@@ -72,10 +72,11 @@ export class SecretReader {
 
   /**
    * Returns the named string fields of a JSON secret. `purpose` completes the error text,
-   * e.g. "the API key of the ASANA authorization".
+   * e.g. "the API key of the ASANA authorization". Every string field is remembered for
+   * scrubbing except `publicFields` (an OAuth client id is shown in every AuthUrl by design).
    */
-  public async readFields(secretArn: string, fields: string[], purpose: string): Promise<Record<string, string>> {
-    const json = await this.readJson(secretArn, fields, purpose);
+  public async readFields(secretArn: string, fields: string[], purpose: string, publicFields: string[] = []): Promise<Record<string, string>> {
+    const json = await this.readJson(secretArn, fields, purpose, publicFields);
     const values: Record<string, string> = {};
     for (const field of fields) {
       const value = json[field];
@@ -97,14 +98,15 @@ export class SecretReader {
    * another process may have changed, and for updating some fields while keeping the others.
    * `expectedFields` only shapes the error text.
    */
-  public async readObject(secretArn: string, expectedFields: string[], purpose: string): Promise<Record<string, unknown>> {
+  public async readObject(secretArn: string, expectedFields: string[], purpose: string,
+    publicFields: string[] = []): Promise<Record<string, unknown>> {
     this.cache.delete(secretArn);
-    return { ...(await this.readJson(secretArn, expectedFields, purpose)) };
+    return { ...(await this.readJson(secretArn, expectedFields, purpose, publicFields)) };
   }
 
-  /** Stores a new current version (e.g. a refreshed token pair). */
-  public async putSecretString(secretArn: string, secretString: string): Promise<void> {
-    rememberSecret(secretString);
+  /** Stores a new current version (e.g. a refreshed token pair); remembered as readFields does. */
+  public async putSecretString(secretArn: string, secretString: string, publicFields: string[] = []): Promise<void> {
+    rememberSecretString(secretString, publicFields);
     // One token for every attempt: a retry after a lost response adds no second version.
     const clientRequestToken = randomUUID();
     try {
@@ -115,7 +117,7 @@ export class SecretReader {
     this.cache.delete(secretArn);
   }
 
-  private async readJson(secretArn: string, fields: string[], purpose: string): Promise<Record<string, unknown>> {
+  private async readJson(secretArn: string, fields: string[], purpose: string, publicFields: string[]): Promise<Record<string, unknown>> {
     const cached = this.cache.get(secretArn);
     if (cached) {
       return cached;
@@ -125,6 +127,10 @@ export class SecretReader {
       out = await this.call('GetSecretValue', { SecretId: secretArn });
     } catch (error) {
       throw secretFailure(error, 'read', secretArn, purpose, this.region());
+    }
+    if (typeof out.SecretString === 'string') {
+      // Before anything else can see it: every log line, reason and answer is scrubbed of it.
+      rememberSecretString(out.SecretString, publicFields);
     }
     if (typeof out.VersionId === 'string') {
       this.versions.set(secretArn, out.VersionId);
@@ -198,10 +204,7 @@ export class SecretReader {
   }
 }
 
-/**
- * A successful response: the secret's value is remembered (whole, and each JSON string field) the
- * moment it is parsed, before any caller, log or error can see it.
- */
+/** A successful response; readJson remembers the secret's value before anything can log it. */
 function parseOutput(body: string): any {
   let out: any;
   try {
@@ -209,9 +212,6 @@ function parseOutput(body: string): any {
   } catch {
     // Never quote the body: it may hold the secret.
     throw new Error('Secrets Manager answered with a body that is not JSON');
-  }
-  if (out && typeof out.SecretString === 'string') {
-    rememberSecret(out.SecretString);
   }
   return out ?? {};
 }

@@ -29,7 +29,7 @@ describe('Create', () => {
       AppAuthorizationArn: stored.appAuthorizationArn, AuthUrl: stored.authUrl, Status: 'PendingConnect', AuthType: 'oauth2', Persona: 'admin',
     });
     expect(stored.authUrl).toMatch(/^https:\/\//);
-    expect(stored.credential).toEqual({ oauth2Credential: { clientId: 'slack-client-id', clientSecret: 'CANARY-slack-client-secret' } });
+    expect(stored.credential).toEqual({ oauth2Credential: { clientId: 'slack-client-id', clientSecret: 'CANARY-oauth-secret-7Hq2Wx' } });
     expect(stored.tenant).toEqual({ tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' });
     expect(harness.appfabric.count()).toBe(1);
     expect(harness.appfabric.requests[0].signedService).toBe('appfabric');

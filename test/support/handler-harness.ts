@@ -7,6 +7,7 @@ import { handler as appAuthorizationFunction } from '../../src/app-authorization
 import { AppAuthorizationEvent } from '../../src/app-authorization/handler/events';
 import { AppAuthorizationData, AppAuthorizationProperties } from '../../src/app-authorization/properties';
 import { CustomResourceEvent } from '../../src/internal/custom-resource';
+import { forgetSecretsForTesting } from '../../src/internal/scrub';
 import { AppFabricEmulator, AppFabricEmulatorOptions } from '../emulators/appfabric-emulator';
 import { SecretsManagerEmulator } from '../emulators/secrets-manager-emulator';
 
@@ -22,6 +23,8 @@ export const BUNDLED_HANDLER_DIR = path.join(__dirname, '..', '..', 'assets', 'a
 
 export class HandlerHarness {
   public static async start(options: AppFabricEmulatorOptions = {}): Promise<HandlerHarness> {
+    // A new harness is a new Lambda container: it remembers no secret value of an earlier test.
+    forgetSecretsForTesting();
     const appfabric = await AppFabricEmulator.start(options);
     const secrets = await SecretsManagerEmulator.start();
     return new HandlerHarness(appfabric, secrets);
@@ -53,7 +56,7 @@ export class HandlerHarness {
       AuthType: 'oauth2',
       TenantIdentifier: 'examplecorp',
       TenantDisplayName: 'Example Corp',
-      CredentialSecretArn: this.secrets.putSecret('appfabric/slack', JSON.stringify({ clientId: 'slack-client-id', clientSecret: 'CANARY-slack-client-secret' })),
+      CredentialSecretArn: this.secrets.putSecret('appfabric/slack', JSON.stringify({ clientId: 'slack-client-id', clientSecret: 'CANARY-oauth-secret-7Hq2Wx' })),
       CredentialFields: { ClientId: 'clientId', ClientSecret: 'clientSecret' },
       ...overrides,
     };

@@ -4,6 +4,7 @@
 import { asCloudFormation } from './cloudformation';
 import { EventOptions, captureHandlerLogs, customResourceEvent, useEmulatorEnvironment } from './handler-harness';
 import { TestPki } from './test-pki';
+import { forgetSecretsForTesting } from '../../src/internal/scrub';
 import { TppOAuthApplicationEvent } from '../../src/venafi-tpp/handler/events';
 import { handler as tppOAuthApplicationFunction } from '../../src/venafi-tpp/handler/tpp-oauth-application.lambda';
 import { TppOAuthApplicationData, TppOAuthApplicationProperties } from '../../src/venafi-tpp/properties';
@@ -22,6 +23,8 @@ export const TPP_STACK_ID = 'arn:aws:cloudformation:us-east-1:111122223333:stack
 /** A test CA, a server certificate it issued for 127.0.0.1, and one from another CA. */
 export class TppHarness {
   public static async start(pki: TestPki, options: Partial<TppEmulatorOptions> = {}): Promise<TppHarness> {
+    // A new harness is a new Lambda container: it remembers no secret value of an earlier test.
+    forgetSecretsForTesting();
     const tpp = await TppEmulator.start({ tls: pki.serverTls, ...options });
     const secrets = await SecretsManagerEmulator.start();
     return new TppHarness(pki, tpp, secrets);

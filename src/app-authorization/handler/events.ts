@@ -296,8 +296,9 @@ export async function readCredential(props: AppAuthorizationProperties, deps: De
   const clientIdField = fields.ClientId ?? 'clientId';
   const clientSecretField = fields.ClientSecret ?? 'clientSecret';
   const purpose = `the OAuth client of ${describe(props)}`;
-  const values = await beforeDeadline(deps.secrets.readFields(props.CredentialSecretArn, [clientIdField, clientSecretField], purpose),
-    props, purpose, deps);
+  // The client id is public by design (it is in every AuthUrl): only the client secret is scrubbed.
+  const read = deps.secrets.readFields(props.CredentialSecretArn, [clientIdField, clientSecretField], purpose, [clientIdField]);
+  const values = await beforeDeadline(read, props, purpose, deps);
   return { oauth2Credential: { clientId: values[clientIdField], clientSecret: values[clientSecretField] } };
 }
 
