@@ -9,6 +9,7 @@ import type { AppAuthorizationProperties } from '../src/app-authorization/proper
 import { AppFabricEmulator } from '../test/emulators/appfabric-emulator';
 import type { RecordedRequest } from '../test/emulators/http-emulator';
 import { SecretsManagerEmulator } from '../test/emulators/secrets-manager-emulator';
+import { LambdaHandler, asCloudFormation } from '../test/support/cloudformation';
 
 /** The handler bundle exactly as it ships (built by `npx projen bundle`, the bench task's first step). */
 export const HANDLER_BUNDLE = path.join(REPO_ROOT, 'assets', 'app-authorization', 'handler', 'app-authorization.lambda', 'index.js');
@@ -123,6 +124,8 @@ function baseEvent(requestType: AppAuthorizationEvent['RequestType'], props: App
     StackId: STACK_ID,
     LogicalResourceId: logicalResourceId,
     ResourceType: 'Custom::AppFabricAppAuthorization',
+    // Set to a local answer endpoint on delivery (test/support/cloudformation.ts).
+    ResponseURL: '',
     ResourceProperties: props,
   };
 }
@@ -146,7 +149,9 @@ export function loadBundledHandler(aws: EmulatedAws, logLines: string[]): { hand
   Object.assign(process.env, aws.handlerEnvironment());
   console.log = (...args: unknown[]) => { logLines.push(args.map(String).join(' ')); };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { handler } = require(HANDLER_BUNDLE) as { handler: Handler };
+  const bundled = require(HANDLER_BUNDLE) as { handler: LambdaHandler<AppAuthorizationEvent> };
+  // Invoked as CloudFormation does: one invocation per event, the answer PUT to a local ResponseURL.
+  const handler = asCloudFormation(bundled.handler) as Handler;
   return {
     handler,
     restore: () => {

@@ -29,6 +29,7 @@ export const THROTTLE_RATIO_LIMIT = 1.25;
 export function evaluateTargets(results: BenchmarkResults): TargetResult[] {
   return [
     bundleSize(results),
+    functionsPerStack(results),
     coldStart(results),
     templateGrowth(results),
     synthTime(results),
@@ -316,6 +317,18 @@ const REQUEST_MINIMA: Array<{ kind: EventKind; describe: string; check: (e: Even
     check: (e) => e.appfabricWrites + e.appfabricReads === 1 && e.appfabricRequests.DeleteAppAuthorization === 1,
   },
 ];
+
+/** One Lambda function per custom resource type (the N=1 stack uses one: AppAuthorization). */
+function functionsPerStack(results: BenchmarkResults): TargetResult {
+  const functions = extraLambdaFunctions(results);
+  return {
+    name: 'Lambda functions per stack (1 custom resource type; CloudFormation invokes each directly: 1 invocation per event)',
+    limit: '1',
+    measured: formatInteger(functions),
+    distance: functions <= 1 ? 'at the limit' : `${functions - 1} over`,
+    pass: functions <= 1,
+  };
+}
 
 export function describeRequests(counts: Record<string, number>): string {
   const entries = Object.entries(counts);

@@ -1,6 +1,8 @@
-import { IResource, Resource, Tags, Token, aws_appfabric as appfabric, aws_kms as kms, aws_ssm as ssm } from 'aws-cdk-lib';
+import {
+  Arn, ArnFormat, IResource, Resource, Tags, Token, aws_appfabric as appfabric, aws_iam as iam, aws_kms as kms, aws_ssm as ssm,
+} from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { acknowledgeUnknownResourceType } from './nag';
+import { acknowledgeUnknownResourceType, acknowledgeWildcardResource } from './nag';
 import { assertAppFabricRegion, checkSameEnvironment, countTowardsQuota, parseAppFabricArn, validateTagsAtSynth } from './synth-checks';
 
 /**
@@ -13,6 +15,34 @@ export interface IAppBundle extends IResource {
    * @attribute
    */
   readonly appBundleArn: string;
+
+  /**
+   * The ID of the app bundle (the last part of its ARN).
+   * @attribute
+   */
+  readonly appBundleId: string;
+
+  /**
+   * Grants creating, reading, updating, connecting, tagging and deleting the app authorizations
+   * of this bundle (and listing them), nothing else in AppFabric.
+   *
+   * @param grantee the principal to grant to
+   */
+  grantManageAuthorizations(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants listing the app authorizations of this bundle, with their status.
+   *
+   * @param grantee the principal to grant to
+   */
+  grantListAuthorizations(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants reading, starting and stopping the ingestions of this bundle.
+   *
+   * @param grantee the principal to grant to
+   */
+  grantStartStopIngestions(grantee: iam.IGrantable): iam.Grant;
 }
 
 /**
@@ -47,9 +77,42 @@ export interface AppBundleProps {
   readonly parameterName?: string;
 }
 
-/** Attributes shared by created and imported bundles. */
+/** Attributes and grants shared by created and imported bundles. */
 abstract class AppBundleBase extends Resource implements IAppBundle {
   public abstract readonly appBundleArn: string;
+
+  public get appBundleId(): string {
+    // A literal ARN splits here; a token (a bundle of this app) with Fn::Select at deploy time.
+    return Arn.split(this.appBundleArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
+  }
+
+  public grantManageAuthorizations(grantee: iam.IGrantable): iam.Grant {
+    return this.grantOnChildren(grantee, 'appauthorization', [
+      'appfabric:CreateAppAuthorization', 'appfabric:GetAppAuthorization', 'appfabric:UpdateAppAuthorization',
+      'appfabric:ConnectAppAuthorization', 'appfabric:DeleteAppAuthorization', 'appfabric:ListAppAuthorizations',
+      'appfabric:TagResource', 'appfabric:UntagResource', 'appfabric:ListTagsForResource',
+    ], 'AppFabric assigns authorization ids at create time; the wildcard covers authorizations inside this one bundle only.');
+  }
+
+  public grantListAuthorizations(grantee: iam.IGrantable): iam.Grant {
+    // Authorized on the bundle alone.
+    return iam.Grant.addToPrincipal({ grantee, actions: ['appfabric:ListAppAuthorizations'], resourceArns: [this.appBundleArn] });
+  }
+
+  public grantStartStopIngestions(grantee: iam.IGrantable): iam.Grant {
+    return this.grantOnChildren(grantee, 'ingestion', ['appfabric:GetIngestion', 'appfabric:StartIngestion', 'appfabric:StopIngestion'],
+      'Ingestion ids are assigned by AppFabric; the wildcard covers ingestions inside this one bundle only.');
+  }
+
+  /** Actions authorized on the bundle and on its children of one kind (ids AppFabric assigns). */
+  private grantOnChildren(grantee: iam.IGrantable, kind: string, actions: string[], reason: string): iam.Grant {
+    const children = `${this.appBundleArn}/${kind}/*`;
+    const grant = iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.appBundleArn, children] });
+    if (Construct.isConstruct(grantee.grantPrincipal)) {
+      acknowledgeWildcardResource(grantee.grantPrincipal, children, reason);
+    }
+    return grant;
+  }
 }
 
 /**

@@ -5,3 +5,4 @@ export * from './app-authorization';
 export * from './monitoring';
 export * from './ingestion';
 export * from './venafi-tpp';
+export * from './log-settings';

@@ -72,3 +72,43 @@ export function acknowledgeLibraryFunctions(scope: IConstruct): void {
     Validations.of(scope).acknowledge({ id, reason });
   }
 }
+
+/**
+ * A function CloudFormation invokes for custom resource events: it answers each event itself at
+ * the event's ResponseURL (FAILED for anything thrown, before its own timeout), and the custom
+ * resource's ServiceTimeout bounds a crash. A dead-letter queue would hold events nobody can
+ * answer any more.
+ */
+export function acknowledgeCustomResourceHandler(fn: IConstruct): void {
+  const reason = 'CloudFormation invokes this custom resource handler and waits for its answer at the event\'s ResponseURL: ' +
+    'the handler answers FAILED for anything thrown, before its own timeout, and ServiceTimeout bounds a crash. ' +
+    'An event in a dead-letter queue could no longer be answered.';
+  Validations.of(fn).acknowledge(
+    { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', reason },
+    { id: 'Serverless::Serverless-LambdaDLQ', reason },
+  );
+}
+
+/** The monitor's scheduled function and its schedule: the next run repeats a failed one. */
+export function acknowledgeScheduledFunction(fn: IConstruct, schedule: IConstruct): void {
+  const reason = 'A scheduled status check: the next scheduled run repeats a failed one, and failures show in the ' +
+    'function\'s Errors metric and as missing status metrics. A dead-letter queue would hold stale checks.';
+  Validations.of(fn).acknowledge(
+    { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', reason },
+    { id: 'Serverless::Serverless-LambdaDLQ', reason },
+  );
+  Validations.of(schedule).acknowledge({ id: 'Serverless::Serverless-EventBusDLQ', reason });
+}
+
+/** The rotation follower's dead-letter queue and the alarm on it. */
+export function acknowledgeDeadLetterQueue(queue: IConstruct, alarm: IConstruct): void {
+  Validations.of(queue).acknowledge({
+    id: 'Serverless::Serverless-SQSRedrivePolicy',
+    reason: 'This queue is itself the dead-letter queue of the rotation follower; messages are inspected, not redriven further.',
+  });
+  Validations.of(alarm).acknowledge({
+    id: 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction',
+    reason: 'The library cannot know whom to notify: the alarm shows a failed follow in CloudWatch, and an app adds its own ' +
+      'action to it (construct path cdk-appfabric.AppAuthorizationProvider/RotationFollower/FailedAlarm).',
+  });
+}

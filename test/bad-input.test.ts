@@ -7,10 +7,9 @@ import {
   AppAuthorization, AppAuthorizationProps, AppBundle, AppCredential, Application, AuthType, Ingestion, IngestionDestinationTarget,
   TppOAuthApplication, TppOAuthApplicationProps,
 } from '../src';
-import { HandlerHarness, cfnEvent, failureReason, lambdaContext } from './support/handler-harness';
+import { HandlerHarness, cfnEvent, failureReason, handler, lambdaContext } from './support/handler-harness';
 import { TEST_ENV } from './support/stacks';
 import { FIXTURE_CA_CERTIFICATE } from './support/test-pki';
-import { handler } from '../src/app-authorization/handler/app-authorization.lambda';
 import { main } from '../src/cli/main';
 
 type Layer = 'synth' | 'synth warning' | 'custom resource' | 'cli';

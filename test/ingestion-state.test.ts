@@ -1,9 +1,12 @@
 // The ingestion state handler against the AppFabric emulator over HTTP.
 import { AppFabricEmulator } from './emulators/appfabric-emulator';
+import { asCloudFormation } from './support/cloudformation';
 import { customResourceEvent, lambdaContext } from './support/handler-harness';
 import { stateChange } from '../src/ingestion/handler/ingestion-state';
-import { handler } from '../src/ingestion/handler/ingestion-state.lambda';
+import { handler as ingestionStateFunction } from '../src/ingestion/handler/ingestion-state.lambda';
 import { IngestionStateProperties } from '../src/ingestion/properties';
+
+const handler = asCloudFormation(ingestionStateFunction);
 
 let emulator: AppFabricEmulator;
 const savedEnv = { ...process.env };

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  App, Duration, IPolicyValidationPluginBeta1, Stack, Validations, aws_kms as kms, aws_s3 as s3, aws_secretsmanager as secretsmanager, aws_sns as sns,
+  App, Duration, IPolicyValidationPlugin, Stack, Validations, aws_kms as kms, aws_s3 as s3, aws_secretsmanager as secretsmanager, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
 import {
@@ -65,7 +65,7 @@ interface Findings {
 }
 
 /** Synthesizes the stack with one pack and reads the validation report: `<rule> <construct path>` per finding. */
-function findings(pack: (app: App) => IPolicyValidationPluginBeta1): Findings {
+function findings(pack: (app: App) => IPolicyValidationPlugin): Findings {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-appfabric-nag-'));
   try {
     const app = new App({ outdir });
@@ -85,51 +85,21 @@ function findings(pack: (app: App) => IPolicyValidationPluginBeta1): Findings {
   }
 }
 
-// Open findings on resources the custom resource runtime is reworking (the Provider framework's
-// functions go away; log groups gain an optional KMS key; the rotation target gains a DLQ). Each
-// entry must disappear (fixed or acknowledged with a reason in src/nag.ts) as that work lands.
-const RUNTIME_PENDING = {
-  nist: [
-    ...['AppAuthorizationProvider/Handler', 'AppAuthorizationProvider/Provider/framework-onEvent', 'AppAuthorizationProvider/RotationFollower',
-      'IngestionStateProvider/Handler', 'IngestionStateProvider/Provider/framework-onEvent',
-      'TppOAuthApplicationProvider/Handler', 'TppOAuthApplicationProvider/Provider/framework-onEvent']
-      .map((fn) => `NIST.800.53.R5-LambdaDLQ Library/cdk-appfabric.${fn}/Resource`),
-    'NIST.800.53.R5-LambdaDLQ Library/Monitor/Function/Resource',
-    ...['AppAuthorizationProvider/HandlerLogs', 'AppAuthorizationProvider/ProviderLogs', 'AppAuthorizationProvider/RotationFollowerLogs',
-      'IngestionStateProvider/HandlerLogs', 'IngestionStateProvider/ProviderLogs',
-      'TppOAuthApplicationProvider/HandlerLogs', 'TppOAuthApplicationProvider/ProviderLogs']
-      .map((group) => `NIST.800.53.R5-CloudWatchLogGroupEncrypted Library/cdk-appfabric.${group}/Resource`),
-    'NIST.800.53.R5-CloudWatchLogGroupEncrypted Library/Monitor/Logs/Resource',
-  ],
-  serverless: [
-    ...['AppAuthorizationProvider/Handler', 'AppAuthorizationProvider/Provider/framework-onEvent', 'AppAuthorizationProvider/RotationFollower',
-      'IngestionStateProvider/Handler', 'IngestionStateProvider/Provider/framework-onEvent',
-      'TppOAuthApplicationProvider/Handler', 'TppOAuthApplicationProvider/Provider/framework-onEvent']
-      .map((fn) => `Serverless-LambdaDLQ Library/cdk-appfabric.${fn}/Resource`),
-    'Serverless-LambdaDLQ Library/Monitor/Function/Resource',
-    ...['AppAuthorizationProvider', 'IngestionStateProvider', 'TppOAuthApplicationProvider']
-      .map((provider) => `Serverless-LambdaDefaultMemorySize Library/cdk-appfabric.${provider}/Provider/framework-onEvent/Resource`),
-    'Serverless-EventBusDLQ Library/Asana/SecretRotation/Resource',
-    'Serverless-EventBusDLQ Library/Monitor/Schedule/Resource',
-    'Serverless-EventBusDLQ Library/Slack/SecretRotation/Resource',
-  ],
-};
-
 test('AwsSolutions: no open finding', () => {
   const result = findings((app) => new AwsSolutionsChecks(app));
   expect(result.open).toEqual([]);
   expect(result.acknowledged.length).toBeGreaterThan(0);
 });
 
-test('NIST 800-53 R5: nothing open beyond what the runtime rework owns', () => {
+test('NIST 800-53 R5: no open finding', () => {
   const result = findings((app) => new NIST80053R5Checks(app));
-  expect(result.open).toEqual([...RUNTIME_PENDING.nist].sort());
+  expect(result.open).toEqual([]);
   expect(result.acknowledged).toEqual(expect.arrayContaining(['NIST.800.53.R5-LambdaInsideVPC Library/Monitor/Function/Resource']));
 });
 
-test('Serverless: nothing open beyond what the runtime rework owns', () => {
+test('Serverless: no open finding', () => {
   const result = findings((app) => new ServerlessChecks(app));
-  expect(result.open).toEqual([...RUNTIME_PENDING.serverless].sort());
+  expect(result.open).toEqual([]);
 });
 
 test('the nag helpers are not part of the public API', () => {

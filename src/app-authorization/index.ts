@@ -1,10 +1,10 @@
 import {
   Annotations, CfnOutput, CustomResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, TagManager, TagType,
-  aws_events as events, aws_events_targets as targets,
+  aws_events as events, aws_events_targets as targets, aws_iam as iam,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AppAuthorizationProperties, APP_AUTHORIZATION_RESOURCE_TYPE, RotationEvent } from './properties';
-import { AppAuthorizationProvider, HANDLER_TIMEOUT } from './provider';
+import { AppAuthorizationProperties, APP_AUTHORIZATION_RESOURCE_TYPE, AUTH_URL_OUTPUT_SUFFIX, RotationEvent } from './properties';
+import { AppAuthorizationProvider } from './provider';
 import { IAppBundle } from '../app-bundle';
 import { Application, AuthType } from '../application';
 import { AppCredential } from '../credential';
@@ -52,6 +52,35 @@ export interface IAppAuthorization extends IResource {
 
   /** The bundle it belongs to. */
   readonly appBundle: IAppBundle;
+
+  /**
+   * Grants sending a new credential to this authorization: reading, updating, connecting it and
+   * its tags, nothing else.
+   *
+   * @param grantee the principal to grant to
+   */
+  grantUpdateCredential(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** Grants shared by created and imported authorizations. */
+abstract class AppAuthorizationBase extends Resource implements IAppAuthorization {
+  public abstract readonly appAuthorizationArn: string;
+  public abstract readonly app: Application;
+  public abstract readonly tenantIdentifier: string;
+  public abstract readonly appBundle: IAppBundle;
+
+  public grantUpdateCredential(grantee: iam.IGrantable): iam.Grant {
+    // Get, Update and Connect are authorized on the authorization and its bundle; tags on the authorization.
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['appfabric:GetAppAuthorization', 'appfabric:UpdateAppAuthorization', 'appfabric:ConnectAppAuthorization'],
+      resourceArns: [this.appBundle.appBundleArn, this.appAuthorizationArn],
+    }).combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['appfabric:ListTagsForResource', 'appfabric:TagResource'],
+      resourceArns: [this.appAuthorizationArn],
+    }));
+  }
 }
 
 /**
@@ -89,8 +118,10 @@ export interface AppAuthorizationProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * Whether to add stack outputs for the authorization: its ARN, its status after the deploy
-   * and, for OAuth applications, the `AuthUrl` an administrator opens to approve access.
+   * Whether to add the `<id>AuthUrl` stack output to an OAuth authorization: the URL an
+   * administrator opens to approve access. apiKey authorizations get no output. The ARN and
+   * status stay available as `appAuthorizationArn` and `status` (and through
+   * `npx cdk-appfabric status`); add outputs for them with `CfnOutput` if you need them.
    *
    * @default true
    */
@@ -155,10 +186,10 @@ export interface AppAuthorizationAttributes {
  *   credential: AppCredential.apiKey(secretsmanager.Secret.fromSecretNameV2(this, 'AsanaKey', 'appfabric/asana')),
  * });
  */
-export class AppAuthorization extends Resource implements IAppAuthorization {
+export class AppAuthorization extends AppAuthorizationBase {
   /** Imports an authorization by its attributes. */
   public static fromAppAuthorizationAttributes(scope: Construct, id: string, attrs: AppAuthorizationAttributes): IAppAuthorization {
-    class Imported extends Resource implements IAppAuthorization {
+    class Imported extends AppAuthorizationBase {
       public readonly appAuthorizationArn = attrs.appAuthorizationArn;
       public readonly app = attrs.app;
       public readonly tenantIdentifier = attrs.tenantIdentifier;
@@ -232,7 +263,7 @@ export class AppAuthorization extends Resource implements IAppAuthorization {
         Tags: Lazy.any({ produce: () => renderTags(this.tags) }),
       },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      serviceTimeout: HANDLER_TIMEOUT.plus(Duration.minutes(1)),
+      serviceTimeout: provider.serviceTimeout,
     });
     // No explicit dependency on the bundle: AppBundleArn (a Fn::GetAtt for a bundle of this stack)
     // already orders the authorization after it.
@@ -241,8 +272,8 @@ export class AppAuthorization extends Resource implements IAppAuthorization {
     this.authUrl = resource.getAttString('AuthUrl');
     this.status = resource.getAttString('Status');
 
-    if (props.stackOutputs ?? true) {
-      this.addOutputs(id);
+    if ((props.stackOutputs ?? true) && this.authType === AuthType.OAUTH2) {
+      this.addAuthUrlOutput(id);
     }
     if (props.followSecretRotation) {
       this.followSecretRotation(provider, properties, credential);
@@ -269,26 +300,26 @@ export class AppAuthorization extends Resource implements IAppAuthorization {
       authorization: { ...properties, AppAuthorizationArn: this.appAuthorizationArn },
       versionId: events.EventField.fromPath('$.detail.versionId'),
     };
-    rule.addTarget(new targets.LambdaFunction(provider.rotationFollower(), {
+    const follower = provider.rotationFollower();
+    follower.follow(this, secret);
+    rule.addTarget(new targets.LambdaFunction(follower.function, {
       event: events.RuleTargetInput.fromObject(input),
       retryAttempts: 2,
       maxEventAge: Duration.hours(1),
+      // An event EventBridge could not deliver is kept and alarmed on like a failed follow.
+      deadLetterQueue: follower.deadLetterQueue,
     }));
   }
 
-  private addOutputs(id: string): void {
-    // The ARN output's description names the construct path: `npx cdk-appfabric connect --stack
-    // --id` finds authorizations by it. The others stay short: outputs are paid per authorization.
-    new CfnOutput(this, 'ArnOutput', { value: this.appAuthorizationArn, description: `AppFabric authorization ${this.node.path}` })
-      .overrideLogicalId(`${outputPrefix(this, id)}Arn`);
-    new CfnOutput(this, 'StatusOutput', { value: this.status })
-      .overrideLogicalId(`${outputPrefix(this, id)}Status`);
-    if (this.authType === AuthType.OAUTH2) {
-      new CfnOutput(this, 'AuthUrlOutput', {
-        value: this.authUrl,
-        description: 'Open, approve, then npx cdk-appfabric connect',
-      }).overrideLogicalId(`${outputPrefix(this, id)}AuthUrl`);
-    }
+  /**
+   * The one output a person needs: CloudFormation allows 200 per stack, so the library adds one
+   * per OAuth authorization and none per apiKey one.
+   */
+  private addAuthUrlOutput(id: string): void {
+    new CfnOutput(this, 'AuthUrlOutput', {
+      value: this.authUrl,
+      description: `AppFabric authorization ${this.node.path}: open, approve, then npx cdk-appfabric connect`,
+    }).overrideLogicalId(`${outputPrefix(this, id)}${AUTH_URL_OUTPUT_SUFFIX}`);
   }
 }
 

@@ -4,6 +4,9 @@
 
 export const APP_AUTHORIZATION_RESOURCE_TYPE = 'Custom::AppFabricAppAuthorization';
 
+/** The stack output of an OAuth authorization's AuthUrl is named `<construct id>AuthUrl`. */
+export const AUTH_URL_OUTPUT_SUFFIX = 'AuthUrl';
+
 export interface AppAuthorizationProperties {
   readonly AppBundleArn: string;
   readonly App: string;

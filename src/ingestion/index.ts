@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import {
-  Annotations, CustomResource, Duration, Fn, IResource, Resource, Stack, Tags, Token,
+  Annotations, CustomResource, Fn, IResource, Resource, Stack, Tags, Token,
   aws_appfabric as appfabric, aws_kinesisfirehose as firehose, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
@@ -369,7 +369,7 @@ export class Ingestion extends IngestionBase {
     // CfnIngestion has no state property: a custom resource starts or stops it as declared.
     const stateProvider = IngestionStateProvider.of(this);
     acknowledgeLibraryFunctions(stateProvider);
-    stateProvider.grantBundle(this.appBundleArn);
+    stateProvider.grantBundle(authorization.appBundle);
     const stateProperties: IngestionStateProperties = {
       AppBundleArn: this.appBundleArn,
       IngestionArn: this.ingestionArn,
@@ -379,7 +379,7 @@ export class Ingestion extends IngestionBase {
       serviceToken: stateProvider.serviceToken,
       resourceType: INGESTION_STATE_RESOURCE_TYPE,
       properties: { ...stateProperties },
-      serviceTimeout: Duration.minutes(3),
+      serviceTimeout: stateProvider.serviceTimeout,
     });
     this.ingestionState = state.getAttString('State');
 

@@ -1,9 +1,12 @@
-// One handler and one Provider per stack for the state of its ingestions.
+// One function per stack for the state of its ingestions, invoked by CloudFormation directly.
 import { Duration, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResource } from '../nag';
-import { handlerRoleAndLogs, providerFramework, stackSingleton } from '../provider-framework';
+import type { IAppBundle } from '../app-bundle';
+import { handlerFunction, serviceTimeoutFor, stackSingleton } from '../handler-function';
 import { IngestionStateFunction } from './handler/ingestion-state-function';
+
+/** How long the handler may run: a read and a start or stop, with retries. */
+const HANDLER_TIMEOUT = Duration.minutes(2);
 
 export class IngestionStateProvider extends Construct {
   /** The stack's provider, created on first use. */
@@ -11,37 +14,29 @@ export class IngestionStateProvider extends Construct {
     return stackSingleton(scope, 'cdk-appfabric.IngestionStateProvider', (stack, id) => new IngestionStateProvider(stack, id));
   }
 
+  /** The handler function's ARN: CloudFormation invokes it directly. */
   public readonly serviceToken: string;
+  /** How long CloudFormation waits for the handler's answer. */
+  public readonly serviceTimeout = serviceTimeoutFor(HANDLER_TIMEOUT);
   private readonly role: iam.Role;
   private readonly grantedBundles = new Set<string>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    const { role, logGroup } = handlerRoleAndLogs(this);
-    this.role = role;
-    const handler = new IngestionStateFunction(this, 'Handler', {
+    const { fn, role } = handlerFunction(this, 'Handler', IngestionStateFunction, {
       description: 'cdk-appfabric: starts or stops AppFabric ingestions as declared',
-      role,
-      logGroup,
-      timeout: Duration.minutes(2),
-      memorySize: 256,
+      timeout: HANDLER_TIMEOUT,
+      answersCloudFormation: true,
     });
-    this.serviceToken = providerFramework(this, handler);
+    this.role = role;
+    this.serviceToken = fn.functionArn;
   }
 
   /** Lets the handler read, start and stop the ingestions of one bundle. */
-  public grantBundle(appBundleArn: string): void {
-    if (this.grantedBundles.has(appBundleArn)) {
-      return;
+  public grantBundle(appBundle: IAppBundle): void {
+    if (!this.grantedBundles.has(appBundle.appBundleArn)) {
+      this.grantedBundles.add(appBundle.appBundleArn);
+      appBundle.grantStartStopIngestions(this.role);
     }
-    this.grantedBundles.add(appBundleArn);
-    const ingestions = `${appBundleArn}/ingestion/*`;
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['appfabric:GetIngestion', 'appfabric:StartIngestion', 'appfabric:StopIngestion'],
-      // Authorized on the ingestion and the bundle.
-      resources: [appBundleArn, ingestions],
-    }));
-    acknowledgeWildcardResource(this.role, ingestions,
-      'Ingestion ids are assigned by AppFabric; the wildcard covers ingestions inside this one bundle only.');
   }
 }

@@ -1,9 +1,10 @@
 // A small AppFabric client for the operations this library calls: restJson1 over SigV4, with
 // retries, typed errors and the standard endpoint overrides. `AppFabricApi` is the seam: the
 // official @aws-sdk/client-appfabric could implement it where it is installable.
-import { AwsCredentials, CredentialProvider, defaultCredentials, serviceEndpoint, signRequest } from './aws-signing';
+import { AwsCredentials, CredentialProvider, defaultCredentials, percentEncode, queryString, serviceEndpoint, signRequest } from './aws-signing';
 import { NetworkError, send } from './http';
 import { RetryableFailure, errorMessage, parseRetryAfter, withRetry } from './retry';
+import { scrub } from './scrub';
 
 export type AuthTypeValue = 'oauth2' | 'apiKey';
 export type AppAuthorizationStatus = 'PendingConnect' | 'Connected' | 'ConnectionValidationFailed' | 'TokenAutoRotationFailed';
@@ -91,20 +92,24 @@ const AUTHORIZATION = `${AUTHORIZATIONS}/{appAuthorizationIdentifier}`;
 const INGESTION = `${BUNDLE}/ingestions/{ingestionIdentifier}`;
 const TAGS = '/tags/{resourceArn}';
 
-/** How each operation travels (restJson1); the conformance test holds this against the model. */
+/**
+ * How each operation travels (restJson1); the conformance test holds this against the model.
+ * `jsonBody`: the model's input has body members, so a JSON object is sent (`{}` when none is
+ * set, as AWS's serializers do); without them no body and no content type.
+ */
 export const APPFABRIC_ROUTES = {
-  CreateAppAuthorization: { method: 'POST', uri: AUTHORIZATIONS, successCode: 201 },
-  GetAppAuthorization: { method: 'GET', uri: AUTHORIZATION, successCode: 200 },
-  UpdateAppAuthorization: { method: 'PATCH', uri: AUTHORIZATION, successCode: 200 },
-  ConnectAppAuthorization: { method: 'POST', uri: `${AUTHORIZATION}/connect`, successCode: 200 },
-  DeleteAppAuthorization: { method: 'DELETE', uri: AUTHORIZATION, successCode: 204 },
-  ListAppAuthorizations: { method: 'GET', uri: AUTHORIZATIONS, successCode: 200 },
-  TagResource: { method: 'POST', uri: TAGS, successCode: 200 },
-  UntagResource: { method: 'DELETE', uri: TAGS, successCode: 200 },
-  ListTagsForResource: { method: 'GET', uri: TAGS, successCode: 200 },
-  GetIngestion: { method: 'GET', uri: INGESTION, successCode: 200 },
-  StartIngestion: { method: 'POST', uri: `${INGESTION}/start`, successCode: 200 },
-  StopIngestion: { method: 'POST', uri: `${INGESTION}/stop`, successCode: 200 },
+  CreateAppAuthorization: { method: 'POST', uri: AUTHORIZATIONS, successCode: 201, jsonBody: true },
+  GetAppAuthorization: { method: 'GET', uri: AUTHORIZATION, successCode: 200, jsonBody: false },
+  UpdateAppAuthorization: { method: 'PATCH', uri: AUTHORIZATION, successCode: 200, jsonBody: true },
+  ConnectAppAuthorization: { method: 'POST', uri: `${AUTHORIZATION}/connect`, successCode: 200, jsonBody: true },
+  DeleteAppAuthorization: { method: 'DELETE', uri: AUTHORIZATION, successCode: 204, jsonBody: false },
+  ListAppAuthorizations: { method: 'GET', uri: AUTHORIZATIONS, successCode: 200, jsonBody: false },
+  TagResource: { method: 'POST', uri: TAGS, successCode: 200, jsonBody: true },
+  UntagResource: { method: 'DELETE', uri: TAGS, successCode: 200, jsonBody: false },
+  ListTagsForResource: { method: 'GET', uri: TAGS, successCode: 200, jsonBody: false },
+  GetIngestion: { method: 'GET', uri: INGESTION, successCode: 200, jsonBody: false },
+  StartIngestion: { method: 'POST', uri: `${INGESTION}/start`, successCode: 200, jsonBody: false },
+  StopIngestion: { method: 'POST', uri: `${INGESTION}/stop`, successCode: 200, jsonBody: false },
 } as const;
 
 export type AppFabricOperation = keyof typeof APPFABRIC_ROUTES;
@@ -195,7 +200,7 @@ export class AppFabricClient implements AppFabricApi {
 
   public async connectAppAuthorization(appBundleIdentifier: string, appAuthorizationIdentifier: string,
     authRequest?: AuthRequest): Promise<AppAuthorizationSummary> {
-    const out = await this.call('ConnectAppAuthorization', { appBundleIdentifier, appAuthorizationIdentifier }, authRequest ? { authRequest } : {});
+    const out = await this.call('ConnectAppAuthorization', { appBundleIdentifier, appAuthorizationIdentifier }, { authRequest });
     return out.appAuthorizationSummary;
   }
 
@@ -226,11 +231,11 @@ export class AppFabricClient implements AppFabricApi {
   }
 
   public async startIngestion(appBundleIdentifier: string, ingestionIdentifier: string): Promise<void> {
-    await this.call('StartIngestion', { appBundleIdentifier, ingestionIdentifier }, {});
+    await this.call('StartIngestion', { appBundleIdentifier, ingestionIdentifier });
   }
 
   public async stopIngestion(appBundleIdentifier: string, ingestionIdentifier: string): Promise<void> {
-    await this.call('StopIngestion', { appBundleIdentifier, ingestionIdentifier }, {});
+    await this.call('StopIngestion', { appBundleIdentifier, ingestionIdentifier });
   }
 
   public async listTagsForResource(resourceArn: string): Promise<Tag[]> {
@@ -239,15 +244,11 @@ export class AppFabricClient implements AppFabricApi {
   }
 
   private async call(operation: AppFabricOperation, pathParams: Record<string, string>, body?: object,
-    query?: Record<string, string | string[]>): Promise<any> {
+    query: Record<string, string | string[]> = {}): Promise<any> {
     const route = APPFABRIC_ROUTES[operation];
-    const url = new URL(this.endpoint.replace(/\/$/, '') + expandUri(route.uri, pathParams));
-    for (const [key, value] of Object.entries(query ?? {})) {
-      for (const item of Array.isArray(value) ? value : [value]) {
-        url.searchParams.append(key, item);
-      }
-    }
-    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const search = queryString(query);
+    const url = new URL(this.endpoint.replace(/\/$/, '') + expandUri(route.uri, pathParams) + (search ? `?${search}` : ''));
+    const payload = route.jsonBody ? JSON.stringify(body ?? {}) : undefined;
     return withRetry(async () => {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (payload !== undefined) {
@@ -285,14 +286,14 @@ export class AppFabricClient implements AppFabricApi {
   }
 }
 
-/** Fills `{name}` placeholders; an ARN (with `:` and `/`) is percent-encoded as one segment. */
+/** Fills `{name}` placeholders; an ARN (with `:` and `/`) is percent-encoded (RFC 3986) as one segment. */
 export function expandUri(template: string, params: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_match, name: string) => {
     const value = params[name];
     if (value === undefined || value === '') {
       throw new Error(`missing ${name}`);
     }
-    return encodeURIComponent(value);
+    return percentEncode(value);
   });
 }
 
@@ -307,6 +308,7 @@ function toServiceError(operation: AppFabricOperation, status: number, headers: 
   const typeHeader = headers['x-amzn-errortype'] ?? parsed.__type ?? parsed.code ?? `HTTP${status}`;
   // restJson1 may append `:<namespace uri>` and older services prefix `namespace#`.
   const errorType = String(typeHeader).split(':')[0].split('#').pop()!;
-  const message = String(parsed.message ?? parsed.Message ?? 'no message');
+  // Services quote requests in their errors; ours carry credentials, remembered when read.
+  const message = scrub(String(parsed.message ?? parsed.Message ?? 'no message'));
   return new AppFabricServiceError(operation, errorType, status, message, parsed.resourceId, parseRetryAfter(headers['retry-after']));
 }

@@ -43,7 +43,7 @@ export interface SignInput {
   readonly region: string;
   readonly credentials: AwsCredentials;
   readonly method: string;
-  /** The URL as it is sent: path segments already percent-encoded. */
+  /** The URL as it is sent: path segments and query already percent-encoded (see `percentEncode`). */
   readonly url: URL;
   readonly headers: Record<string, string>;
   readonly body?: string;
@@ -70,7 +70,7 @@ export function signRequest(input: SignInput): Record<string, string> {
   const canonicalRequest = [
     input.method.toUpperCase(),
     canonicalPath(input.url.pathname),
-    canonicalQuery(input.url.searchParams),
+    canonicalQuery(input.url.search),
     canonicalHeaders.map(([name, value]) => `${name}:${value}\n`).join(''),
     signedHeaders,
     payloadHash,
@@ -87,19 +87,37 @@ export function signRequest(input: SignInput): Record<string, string> {
   return headers;
 }
 
-/** RFC 3986 encoding, as SigV4 requires (encodeURIComponent leaves !'()* alone). */
-function uriEncode(value: string): string {
+/**
+ * RFC 3986 encoding of a path label or query component, as AWS's serializers and SigV4 use it
+ * (encodeURIComponent leaves !'()* alone; a space is %20, never +).
+ */
+export function percentEncode(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** A query string in AWS's wire form: keys in order, repeated for each list item, RFC 3986 encoded. */
+export function queryString(params: Record<string, string | readonly string[]>): string {
+  return Object.keys(params).sort()
+    .flatMap((key) => ([] as string[]).concat(params[key]).map((value) => `${percentEncode(key)}=${percentEncode(value)}`))
+    .join('&');
 }
 
 /** Services other than S3 sign the path with each (already encoded) segment encoded again. */
 function canonicalPath(path: string): string {
-  return path.split('/').map(uriEncode).join('/') || '/';
+  return path.split('/').map(percentEncode).join('/') || '/';
 }
 
-function canonicalQuery(params: URLSearchParams): string {
-  return [...params.entries()]
-    .map(([key, value]) => [uriEncode(key), uriEncode(value)])
+/**
+ * The query as AWS reads it from the wire (percent-decoding only: `+` is a plus), each name and
+ * value encoded again per RFC 3986, sorted. What was sent is what is signed.
+ */
+function canonicalQuery(search: string): string {
+  return search.replace(/^\?/, '').split('&').filter((pair) => pair !== '')
+    .map((pair) => {
+      const at = pair.indexOf('=');
+      const [key, value] = at < 0 ? [pair, ''] : [pair.slice(0, at), pair.slice(at + 1)];
+      return [percentEncode(decodeURIComponent(key)), percentEncode(decodeURIComponent(value))];
+    })
     .sort(([k1, v1], [k2, v2]) => (k1 < k2 ? -1 : k1 > k2 ? 1 : v1 < v2 ? -1 : v1 > v2 ? 1 : 0))
     .map(([key, value]) => `${key}=${value}`)
     .join('&');

@@ -6,8 +6,8 @@
 
 /** A run of this many characters of a secret (in any form) is treated as the secret. */
 export const MIN_RUN = 12;
-/** Values shorter than this are not remembered: scrubbing "on" or "1" would garble every message. */
-const MIN_LENGTH = 4;
+/** Values shorter than this are not remembered: scrubbing "admin" or "on" would garble every message. */
+const MIN_LENGTH = 8;
 const MASK = '***';
 
 /** Every MIN_RUN-character window of every form of every remembered value. */
@@ -16,7 +16,7 @@ const windows = new Set<string>();
 const shortForms = new Set<string>();
 const remembered = new Set<string>();
 
-/** Remembers a secret value (and, for a JSON secret, each of its string fields) for scrubbing. */
+/** Remembers one secret value for scrubbing. */
 export function rememberSecret(value: string | undefined): void {
   if (value === undefined || value.length < MIN_LENGTH || remembered.has(value)) {
     return;
@@ -31,8 +31,24 @@ export function rememberSecret(value: string | undefined): void {
       windows.add(form.slice(i, i + MIN_RUN));
     }
   }
-  const fields = jsonStrings(value);
-  fields.forEach(rememberSecret);
+}
+
+/**
+ * Remembers what a secret's string holds: each string field of a JSON object except the
+ * `publicFields` (identifiers a service shows by design, such as an OAuth client id, which
+ * appears in every AuthUrl), or the whole string when it is not a JSON object.
+ */
+export function rememberSecretString(secretString: string, publicFields: readonly string[] = []): void {
+  const fields = jsonFields(secretString);
+  if (!fields) {
+    rememberSecret(secretString);
+    return;
+  }
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value === 'string' && !publicFields.includes(name)) {
+      rememberSecret(value);
+    }
+  }
 }
 
 /** The text with every remembered value, in every form and any long enough part, replaced by `***`. */
@@ -115,16 +131,11 @@ function base64Forms(value: string): string[] {
   return forms;
 }
 
-function jsonStrings(value: string): string[] {
-  if (!value.trimStart().startsWith('{')) {
-    return [];
-  }
+function jsonFields(value: string): Record<string, unknown> | undefined {
   try {
     const parsed = JSON.parse(value) as unknown;
-    return parsed && typeof parsed === 'object'
-      ? Object.values(parsed as Record<string, unknown>).filter((v): v is string => typeof v === 'string')
-      : [];
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed as Record<string, unknown> : undefined;
   } catch {
-    return [];
+    return undefined;
   }
 }

@@ -1,13 +1,14 @@
 import {
-  Arn, ArnFormat, Duration, Token, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as actions, aws_events as events,
-  aws_events_targets as targets, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_sns as sns,
+  Duration, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as actions, aws_events as events,
+  aws_events_targets as targets, aws_lambda as lambda, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { StatusMonitorFunction } from './handler/status-monitor-function';
-import { CONNECTED_METRIC, METRIC_NAMESPACE, NOT_CONNECTED_METRIC, StatusMonitorEnvironment, appBundleIdOf } from './properties';
+import { CONNECTED_METRIC, METRIC_NAMESPACE, NOT_CONNECTED_METRIC, StatusMonitorEnvironment } from './properties';
 import { IAppAuthorization } from '../app-authorization';
 import { IAppBundle } from '../app-bundle';
-import { acknowledgeLibraryFunctions } from '../nag';
+import { handlerFunction } from '../handler-function';
+import { acknowledgeLibraryFunctions, acknowledgeScheduledFunction } from '../nag';
 
 /**
  * Properties of an `AppFabricMonitor`.
@@ -91,33 +92,23 @@ export class AppFabricMonitor extends Construct {
     const notConnectedFor = props.notConnectedFor ?? Duration.hours(1);
     validateDurations(this, this.interval, notConnectedFor);
     this.evaluationPeriods = Math.max(1, Math.ceil(notConnectedFor.toSeconds() / this.interval.toSeconds()));
-    // A token (a bundle of this app) splits with Fn::Select; a literal ARN splits here.
-    this.appBundleId = Token.isUnresolved(props.appBundle.appBundleArn)
-      ? Arn.split(props.appBundle.appBundleArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!
-      : appBundleIdOf(props.appBundle.appBundleArn);
+    this.appBundleId = props.appBundle.appBundleId;
     this.alarmTopic = props.alarmTopic;
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
-    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['appfabric:ListAppAuthorizations'],
-      resources: [props.appBundle.appBundleArn],
-    }));
     const environment: StatusMonitorEnvironment = { APP_BUNDLE_ARN: props.appBundle.appBundleArn };
-    this.monitorFunction = new StatusMonitorFunction(this, 'Function', {
+    const { fn, role } = handlerFunction(this, 'Function', StatusMonitorFunction, {
       description: 'cdk-appfabric: publishes the status of AppFabric authorizations as metrics',
-      role,
-      logGroup,
       environment: { ...environment },
       timeout: Duration.minutes(1),
-      memorySize: 256,
     });
-    new events.Rule(this, 'Schedule', {
+    props.appBundle.grantListAuthorizations(role);
+    this.monitorFunction = fn;
+    const schedule = new events.Rule(this, 'Schedule', {
       description: 'Reads AppFabric authorization statuses',
       schedule: events.Schedule.rate(this.interval),
       targets: [new targets.LambdaFunction(this.monitorFunction, { retryAttempts: 0 })],
     });
+    acknowledgeScheduledFunction(fn, schedule);
 
     this.notConnectedAlarm = this.alarm('NotConnectedAlarm', this.notConnectedMetric(), {
       alarmDescription: `Some AppFabric authorization in bundle ${this.appBundleId} has not been Connected for ${notConnectedFor.toHumanString()}`,

@@ -4,7 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { TPP_OAUTH_APPLICATION_RESOURCE_TYPE, TppOAuthApplicationProperties } from './properties';
-import { HANDLER_TIMEOUT, TppOAuthApplicationProvider } from './provider';
+import { TppOAuthApplicationProvider } from './provider';
 import { scopeSyntaxProblem, uncoveredScopes } from './scope';
 import { acknowledgeLibraryFunctions } from '../nag';
 import { checkSecretReference } from '../synth-checks';
@@ -205,7 +205,7 @@ export class TppOAuthApplication extends Resource implements ITppOAuthApplicatio
       resourceType: TPP_OAUTH_APPLICATION_RESOURCE_TYPE,
       properties: { ...properties },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      serviceTimeout: HANDLER_TIMEOUT.plus(Duration.minutes(1)),
+      serviceTimeout: provider.serviceTimeout,
     });
     deployAfterPreviousUserOf(props.tokenSecret, resource);
 

@@ -1,15 +1,15 @@
-// One handler and one Provider per stack and network placement, however many TPP applications
+// One function per stack and network placement, invoked by CloudFormation directly, however many TPP applications
 // the stack holds: applications without a VPC share one; those in a VPC share one per
 // (VPC, subnets, security groups), since a Lambda function has exactly one placement.
 import { createHash } from 'node:crypto';
 import { Duration, Stack, aws_ec2 as ec2, aws_iam as iam, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { grantSecretKey, handlerFunction, serviceTimeoutFor, stackSingleton } from '../handler-function';
 import { acknowledgeWildcardResource } from '../nag';
-import { handlerRoleAndLogs, providerFramework, stackSingleton } from '../provider-framework';
 import { TppOauthApplicationFunction } from './handler/tpp-oauth-application-function';
 
 /** How long the handler may run: a few TPP and Secrets Manager calls, with retries. */
-export const HANDLER_TIMEOUT = Duration.minutes(3);
+const HANDLER_TIMEOUT = Duration.minutes(3);
 
 /** Where the handler runs: outside any VPC, or in one (for a TPP server on a private network). */
 export interface TppHandlerPlacement {
@@ -27,7 +27,10 @@ export class TppOAuthApplicationProvider extends Construct {
     return stackSingleton(scope, id, (stack, uniqueId) => new TppOAuthApplicationProvider(stack, uniqueId, placement));
   }
 
+  /** The handler function's ARN: CloudFormation invokes it directly. */
   public readonly serviceToken: string;
+  /** How long CloudFormation waits for the handler's answer. */
+  public readonly serviceTimeout = serviceTimeoutFor(HANDLER_TIMEOUT);
   public readonly handler: TppOauthApplicationFunction;
   private readonly role: iam.Role;
   private readonly grantedSecrets = new Set<secretsmanager.ISecret>();
@@ -36,8 +39,17 @@ export class TppOAuthApplicationProvider extends Construct {
     super(scope, id);
     // An inline role: its own log group, the token secrets as applications add them, and (in a
     // VPC) the network interfaces Lambda needs. No AWSLambdaBasicExecutionRole.
-    const { role, logGroup } = handlerRoleAndLogs(this);
+    const { fn, role } = handlerFunction(this, 'Handler', TppOauthApplicationFunction, {
+      description: 'cdk-appfabric: creates, updates and deletes Venafi TPP OAuth applications',
+      timeout: HANDLER_TIMEOUT,
+      answersCloudFormation: true,
+      vpc: placement.vpc,
+      vpcSubnets: placement.vpc ? placement.vpcSubnets : undefined,
+      securityGroups: placement.vpc ? placement.securityGroups : undefined,
+    });
+    this.handler = fn;
     this.role = role;
+    this.serviceToken = fn.functionArn;
     if (placement.vpc) {
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: [
@@ -49,17 +61,6 @@ export class TppOAuthApplicationProvider extends Construct {
       acknowledgeWildcardResource(this.role, '*',
         'Lambda creates and removes the function\'s network interfaces in the VPC with these EC2 actions (those of AWSLambdaVPCAccessExecutionRole); EC2 does not scope them to resources known before the ENI exists.');
     }
-    this.handler = new TppOauthApplicationFunction(this, 'Handler', {
-      description: 'cdk-appfabric: creates, updates and deletes Venafi TPP OAuth applications',
-      role: this.role,
-      logGroup,
-      timeout: HANDLER_TIMEOUT,
-      memorySize: 256,
-      vpc: placement.vpc,
-      vpcSubnets: placement.vpc ? placement.vpcSubnets : undefined,
-      securityGroups: placement.vpc ? placement.securityGroups : undefined,
-    });
-    this.serviceToken = providerFramework(this, this.handler);
   }
 
   /**
@@ -77,12 +78,8 @@ export class TppOAuthApplicationProvider extends Construct {
       resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
     }));
     if (secret.encryptionKey) {
-      // Decrypt to read; GenerateDataKey to store a new version. Only through Secrets Manager.
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [secret.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-      }));
+      // Decrypt to read; GenerateDataKey to store a new version.
+      grantSecretKey(this.role, secret.encryptionKey, { write: true });
     }
   }
 }

@@ -1,6 +1,5 @@
 // Brownfield: adopting an authorization made outside the stack (e.g. in the console).
-import { handler } from '../../src/app-authorization/handler/app-authorization.lambda';
-import { HandlerHarness, cfnEvent, failureReason, lambdaContext } from '../support/handler-harness';
+import { HandlerHarness, cfnEvent, failureReason, handler, lambdaContext } from '../support/handler-harness';
 
 let harness: HandlerHarness;
 beforeEach(async () => { harness = await HandlerHarness.start(); });
@@ -31,7 +30,7 @@ test('with the opt-in the Create takes it over, the next Update changes it, Dele
   expect(created.PhysicalResourceId).toBe(existing.appAuthorizationArn);
   let [stored] = harness.appfabric.authorizations();
   expect(stored.tenant.tenantDisplayName).toBe('Example Corp');
-  expect(stored.credential).toEqual({ oauth2Credential: { clientId: 'slack-client-id', clientSecret: 'CANARY-slack-client-secret' } });
+  expect(stored.credential).toEqual({ oauth2Credential: { clientId: 'slack-client-id', clientSecret: 'CANARY-oauth-secret-7Hq2Wx' } });
   expect(stored.tags).toEqual([{ key: 'managed-by', value: 'cdk' }]);
   expect(created.Data?.AuthUrl).toBe(stored.authUrl);
 

@@ -1,6 +1,6 @@
 // apiKey authorizations are connected and verified during the deploy; request counts per event.
-import { handler } from '../../src/app-authorization/handler/app-authorization.lambda';
-import { HandlerHarness, cfnEvent, failureReason, lambdaContext } from '../support/handler-harness';
+import { CREATE_FAILED_PHYSICAL_ID } from '../../src/internal/custom-resource';
+import { HandlerHarness, cfnEvent, failureReason, handler, lambdaContext } from '../support/handler-harness';
 
 describe('apiKey connect at deploy', () => {
   let harness: HandlerHarness;
@@ -34,8 +34,8 @@ describe('apiKey connect at deploy', () => {
     );
     expect(harness.appfabric.authorizations()).toEqual([]);
     expect(harness.logs.join('\n')).not.toContain('CANARY');
-    // After a failed Create the Provider framework reports its marker id and skips our Delete.
-    await handler(cfnEvent('Delete', props, { physicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }), lambdaContext());
+    // The failed Create answered the marker id; the rollback's Delete of it does no work.
+    await handler(cfnEvent('Delete', props, { physicalResourceId: CREATE_FAILED_PHYSICAL_ID }), lambdaContext());
     expect(harness.appfabric.count('DeleteAppAuthorization')).toBe(1);
   });
 

@@ -35,7 +35,7 @@ function stackWithThreeAuthorizations() {
 }
 
 describe('AppAuthorization', () => {
-  test('three authorizations share one handler function and one provider', () => {
+  test('three authorizations share one handler function, which CloudFormation invokes directly', () => {
     const { stack } = stackWithThreeAuthorizations();
     const template = expectNagClean(stack);
     template.resourceCountIs('Custom::AppFabricAppAuthorization', 3);
@@ -43,8 +43,15 @@ describe('AppAuthorization', () => {
     const handlers = Object.values(functions).filter((fn: any) => fn.Properties.Description?.startsWith('cdk-appfabric'));
     expect(handlers).toHaveLength(1);
     expect(handlers[0].Properties.Runtime).toBe('nodejs24.x');
-    // The handler and the Provider framework's function.
-    expect(Object.keys(functions)).toHaveLength(2);
+    // No Provider framework: the service token is the handler's ARN, and an answer is due
+    // a minute after the function's timeout at the latest.
+    expect(Object.keys(functions)).toHaveLength(1);
+    const handlerId = Object.keys(functions)[0];
+    const resources = Object.values<any>(template.findResources('Custom::AppFabricAppAuthorization'));
+    for (const resource of resources) {
+      expect(resource.Properties.ServiceToken).toEqual({ 'Fn::GetAtt': [handlerId, 'Arn'] });
+      expect(resource.Properties.ServiceTimeout).toBe(String(handlers[0].Properties.Timeout + 60));
+    }
   });
 
   test('properties carry references only, and the credential field names', () => {
@@ -79,12 +86,10 @@ describe('AppAuthorization', () => {
     expect(policies).toEqual(expect.arrayContaining([['SLACK', 'Delete'], ['OKTA', 'Delete'], ['ASANA', 'Retain']]));
   });
 
-  test('an AuthUrl output per oauth2 authorization, named after the construct; ARN and Status outputs for all', () => {
+  test('one output per oauth2 authorization, its AuthUrl named after the construct; none for apiKey', () => {
     const { stack } = stackWithThreeAuthorizations();
     const outputs = Template.fromStack(stack).toJSON().Outputs;
-    expect(Object.keys(outputs).sort()).toEqual([
-      'AsanaArn', 'AsanaStatus', 'OktaArn', 'OktaAuthUrl', 'OktaStatus', 'SlackArn', 'SlackAuthUrl', 'SlackStatus',
-    ]);
+    expect(Object.keys(outputs).sort()).toEqual(['OktaAuthUrl', 'SlackAuthUrl']);
     expect(outputs.SlackAuthUrl.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Slack/), 'AuthUrl'] });
   });
 

@@ -1,6 +1,6 @@
 // The AppAuthorization handler, driven through the local emulators over real HTTP.
-import { handler } from '../../src/app-authorization/handler/app-authorization.lambda';
-import { HandlerHarness, cfnEvent, failureReason, lambdaContext } from '../support/handler-harness';
+import { CREATE_FAILED_PHYSICAL_ID } from '../../src/internal/custom-resource';
+import { HandlerHarness, cfnEvent, failureReason, handler, lambdaContext } from '../support/handler-harness';
 
 const WRITES = ['CreateAppAuthorization', 'UpdateAppAuthorization', 'ConnectAppAuthorization', 'DeleteAppAuthorization', 'TagResource', 'UntagResource'];
 
@@ -29,7 +29,7 @@ describe('Create', () => {
       AppAuthorizationArn: stored.appAuthorizationArn, AuthUrl: stored.authUrl, Status: 'PendingConnect', AuthType: 'oauth2', Persona: 'admin',
     });
     expect(stored.authUrl).toMatch(/^https:\/\//);
-    expect(stored.credential).toEqual({ oauth2Credential: { clientId: 'slack-client-id', clientSecret: 'CANARY-slack-client-secret' } });
+    expect(stored.credential).toEqual({ oauth2Credential: { clientId: 'slack-client-id', clientSecret: 'CANARY-oauth-secret-7Hq2Wx' } });
     expect(stored.tenant).toEqual({ tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' });
     expect(harness.appfabric.count()).toBe(1);
     expect(harness.appfabric.requests[0].signedService).toBe('appfabric');
@@ -93,7 +93,8 @@ describe('secrets', () => {
   test('a secret that does not exist is named with the fix', async () => {
     const arn = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:appfabric/missing-AbCdEf';
     const reason = await failureReason(handler(cfnEvent('Create', harness.props({ CredentialSecretArn: arn })), lambdaContext()));
-    expect(reason).toContain(`Could not read secret ${arn} (the OAuth client of the SLACK authorization for tenant 'examplecorp'): ResourceNotFoundException.`);
+    expect(reason).toContain(`Could not read secret ${arn} (the OAuth client of the SLACK authorization for tenant 'examplecorp'): ` +
+      'ResourceNotFoundException: Secrets Manager can\'t find the specified secret. ');
     expect(reason).toContain('create it, or point the credential at the right secret');
   });
 });
@@ -199,9 +200,9 @@ describe('Delete', () => {
     expect(harness.appfabric.count('DeleteAppAuthorization')).toBe(2);
   });
 
-  test("the Provider framework's failed-create marker is skipped without calling AppFabric", async () => {
-    const response = await handler(cfnEvent('Delete', harness.props(), { physicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }), lambdaContext());
-    expect(response.PhysicalResourceId).toBe('AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
+  test("the Delete of a failed Create's marker id succeeds without calling AppFabric", async () => {
+    const response = await handler(cfnEvent('Delete', harness.props(), { physicalResourceId: CREATE_FAILED_PHYSICAL_ID }), lambdaContext());
+    expect(response.PhysicalResourceId).toBe(CREATE_FAILED_PHYSICAL_ID);
     expect(harness.appfabric.count()).toBe(0);
   });
 });

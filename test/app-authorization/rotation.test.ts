@@ -1,10 +1,9 @@
 // Following rotated secrets: the rotation follower against the emulators, and its wiring.
-import { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { AppAuthorization, AppBundle, AppCredential, Application } from '../../src';
-import { handler as onEvent } from '../../src/app-authorization/handler/app-authorization.lambda';
 import { handler as followRotation } from '../../src/app-authorization/handler/rotation.lambda';
 import { AppAuthorizationProperties, CREDENTIAL_VERSION_TAG } from '../../src/app-authorization/properties';
-import { HandlerHarness, cfnEvent, lambdaContext } from '../support/handler-harness';
+import { HandlerHarness, cfnEvent, handler as onEvent, lambdaContext } from '../support/handler-harness';
 import { expectNagClean, nagStack, testSecret } from '../support/stacks';
 
 describe('rotation follower', () => {
@@ -100,5 +99,48 @@ describe('followSecretRotation wiring', () => {
     const followers = Object.values<any>(template.findResources('AWS::Lambda::Function'))
       .filter((fn) => String(fn.Properties.Description).includes('rotated secrets'));
     expect(followers).toHaveLength(1);
+  });
+
+  test('the follower has its own role: update, connect and tag the following authorizations, read their secrets, nothing else', () => {
+    const stack = nagStack();
+    const bundle = new AppBundle(stack, 'Bundle');
+    const key = new kms.Key(stack, 'SecretKey', { enableKeyRotation: true });
+    new AppAuthorization(stack, 'Asana', {
+      appBundle: bundle,
+      app: Application.ASANA,
+      followSecretRotation: true,
+      tenant: { tenantIdentifier: '1200', tenantDisplayName: 'A' },
+      credential: AppCredential.apiKey(testSecret(stack, 'AsanaKey', { encryptionKey: key })),
+    });
+    const template = expectNagClean(stack);
+    const follower = Object.entries<any>(template.findResources('AWS::Lambda::Function'))
+      .find(([, fn]) => String(fn.Properties.Description).includes('rotated secrets'))!;
+    const handler = Object.entries<any>(template.findResources('AWS::Lambda::Function'))
+      .find(([, fn]) => String(fn.Properties.Description).includes('creates, updates and deletes'))!;
+    const roleOf = (fn: any) => fn.Properties.Role['Fn::GetAtt'][0];
+    expect(roleOf(follower[1])).not.toBe(roleOf(handler[1]));
+    const policy = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .find((p) => JSON.stringify(p.Properties.Roles).includes(roleOf(follower[1])))!;
+    const statements = policy.Properties.PolicyDocument.Statement;
+    const actions = statements.flatMap((statement: any) => [].concat(statement.Action));
+    expect(actions.filter((action: string) => action.startsWith('appfabric:')).sort()).toEqual([
+      'appfabric:ConnectAppAuthorization', 'appfabric:GetAppAuthorization', 'appfabric:ListTagsForResource', 'appfabric:TagResource',
+      'appfabric:UpdateAppAuthorization',
+    ]);
+    // Only the following authorization (and its bundle), never a wildcard.
+    expect(JSON.stringify(statements)).not.toContain('*');
+    const decrypt = statements.find((statement: any) => statement.Action === 'kms:Decrypt');
+    expect(decrypt.Condition).toEqual({ StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } });
+    // A failed follow lands in an encrypted dead-letter queue (from Lambda and from EventBridge) and raises an alarm.
+    const queueId = Object.keys(template.findResources('AWS::SQS::Queue'))[0];
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    expect(follower[1].Properties.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+    const rule = Object.values<any>(template.findResources('AWS::Events::Rule'))[0];
+    expect(rule.Properties.Targets[0].DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      Threshold: 1,
+    });
   });
 });

@@ -1,8 +1,8 @@
-// What CloudFormation (with the CDK Provider framework in front of the handler) does with each
-// deployed change, and what it believes afterwards: the physical id and properties per logical
+// What CloudFormation does with each deployed change when it invokes the handler's function
+// directly, and what it believes afterwards: the physical id and properties per logical
 // resource. One change touches one resource per stack operation.
-//  - Create fails: the framework reports its CREATE_FAILED marker id; the rollback's Delete for
-//    that id is answered by the framework itself, so the handler never sees it.
+//  - Create fails: the handler answers the CREATE_FAILED marker id; the rollback sends a Delete
+//    for that id, which the runtime answers without work.
 //  - Update succeeds with a new physical id: the old id is deleted in the cleanup phase.
 //  - Update fails: the rollback Update carries the property sets swapped and the original physical
 //    id. A rollback that answers a new physical id is accepted, and the original id deleted in the
@@ -15,8 +15,7 @@ import { DeliveryPlan, EventKind, NO_FAULTS, StepIntent } from './scenario';
 import { EventOutcome } from './world';
 import { AppAuthorizationEvent } from '../../src/app-authorization/handler/events';
 import { AppAuthorizationProperties } from '../../src/app-authorization/properties';
-
-export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
+import { CREATE_FAILED_PHYSICAL_ID } from '../../src/internal/custom-resource';
 
 export interface Believed {
   readonly physicalId: string;
@@ -50,6 +49,8 @@ export interface CloudFormationPorts {
 }
 
 const OPERATOR_RETRY: DeliveryPlan = { mode: 'once', schedules: [NO_FAULTS] };
+/** The rollback Delete of a failed Create: answered by the runtime without work, so no faults are drawn for it. */
+const MARKER_DELETE: DeliveryPlan = { mode: 'once', schedules: [NO_FAULTS] };
 
 /** How often CloudFormation took each path (for the run's statistics). */
 export interface CloudFormationCounts {
@@ -71,7 +72,7 @@ export class CloudFormationModel {
     const report: MutableReport = { completedDeletes: [], stuck: [], rolledBack: false };
     switch (intent.kind) {
       case 'create':
-        await this.create(intent.logicalId, intent.props);
+        await this.create(intent.logicalId, intent.props, report);
         break;
       case 'update':
         await this.update(intent.logicalId, intent.props, report);
@@ -90,14 +91,21 @@ export class CloudFormationModel {
     return report;
   }
 
-  private async create(logicalId: string, props: AppAuthorizationProperties): Promise<void> {
+  private async create(logicalId: string, props: AppAuthorizationProperties, report: MutableReport): Promise<void> {
     const outcome = await this.send(this.event('Create', logicalId, props), 'Create');
     if (outcome.ok) {
       this.believed.set(logicalId, { physicalId: outcome.physicalId, props });
       return;
     }
     this.counts.failedCreates++;
-    this.ports.note(`  CloudFormation rolls back: the framework answers the Delete of ${CREATE_FAILED_MARKER} itself (the handler never sees it)`);
+    if (outcome.physicalId === undefined) {
+      report.stuck.push(`the Create of ${logicalId} got no answer: CloudFormation would wait until ServiceTimeout`);
+      return;
+    }
+    this.ports.note(`  CloudFormation rolls back: it deletes ${outcome.physicalId}`);
+    const rollback = await this.send(this.event('Delete', logicalId, props, undefined, outcome.physicalId), 'rollback Delete', MARKER_DELETE);
+    if (!rollback.ok) report.stuck.push(`the rollback Delete of the failed Create of ${logicalId} failed: ${rollback.reason}`);
+    else if (outcome.physicalId !== CREATE_FAILED_PHYSICAL_ID) report.stuck.push(`the failed Create of ${logicalId} answered physical id ${outcome.physicalId}, not the marker`);
   }
 
   private async update(logicalId: string, props: AppAuthorizationProperties, report: MutableReport): Promise<void> {
@@ -167,6 +175,8 @@ export class CloudFormationModel {
     return {
       RequestType: kind,
       RequestId: randomUUID(),
+      // The stand-in CloudFormation sets it on delivery.
+      ResponseURL: '',
       StackId: this.ports.stackId,
       LogicalResourceId: logicalId,
       ResourceType: 'Custom::AppFabricAppAuthorization',

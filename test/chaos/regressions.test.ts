@@ -1,9 +1,8 @@
 // What the chaos suite found, each as a plain event sequence against the emulators. The seed that
 // first showed it is named in each describe block (`test/chaos/run.ts --seeds 1 --from <seed>`).
 import { ChaosLink } from './chaos-link';
-import { handler } from '../../src/app-authorization/handler/app-authorization.lambda';
 import { AppAuthorizationEvent } from '../../src/app-authorization/handler/events';
-import { HandlerHarness, cfnEvent, failureReason, lambdaContext } from '../support/handler-harness';
+import { HandlerHarness, cfnEvent, failureReason, handler, lambdaContext } from '../support/handler-harness';
 
 /** 12 s of Lambda time: the handler keeps 10 s to report, so it has about 2 s of its own. */
 const SHORT_LAMBDA_MS = 12_000;
@@ -39,7 +38,7 @@ describe('seed 1: a Create whose answer comes back after the deadline', () => {
 
       expect(reason).toMatch(/^no response from 127\.0\.0\.1:\d+ within \d+ ms \(gave up after 1 attempt: no time left before the Lambda timeout\)$/);
       expect(ms).toBeLessThan(SHORT_LAMBDA_MS);
-      // The Provider framework answers the failed Create's Delete itself: nothing else would remove it.
+      // The failed Create's Delete (for its marker id) is answered without work: nothing else would remove it.
       expect(authorizations()).toEqual([]);
       expect(harness.logs.join('\n')).toMatch(/the failed Create had made .*: removing it/);
     } finally {

@@ -1,6 +1,7 @@
 // One seed's world: the AppFabric and Secrets Manager emulators on 127.0.0.1, the chaos link in
-// front of AppFabric, the planted secrets, and the real handler invoked as the Lambda runtime would,
-// with its console output captured and its wall time measured.
+// front of AppFabric, the planted secrets, and the real handler invoked as CloudFormation does
+// (its answer read from the ResponseURL), with its console output captured and its wall time
+// measured.
 import { ChaosLink } from './chaos-link';
 import { DeliveryPlan, FaultSchedule, SecretSpec } from './scenario';
 import { handler } from '../../src/app-authorization/handler/app-authorization.lambda';
@@ -8,14 +9,17 @@ import { AppAuthorizationEvent, AppAuthorizationResponse } from '../../src/app-a
 import { AppAuthorizationProperties } from '../../src/app-authorization/properties';
 import { AppFabricEmulator } from '../emulators/appfabric-emulator';
 import { SecretsManagerEmulator } from '../emulators/secrets-manager-emulator';
+import { ResponseEndpoint, deliver as deliverToFunction, lambdaContext } from '../support/cloudformation';
 
 /** One delivery of an event to the handler, as observed. */
 export interface DeliveryRecord {
   readonly label: string;
   readonly ok: boolean;
   readonly response?: AppAuthorizationResponse;
-  /** The failure reason the Provider framework would report (the thrown message). */
+  /** The failure reason CloudFormation received. */
   readonly reason?: string;
+  /** The physical id a FAILED answer carried. */
+  readonly failedPhysicalId?: string;
   /** Set when the invocation was killed after AppFabric accepted this operation: CloudFormation got no answer. */
   readonly killedAfter?: string;
   readonly elapsedMs: number;
@@ -26,7 +30,8 @@ export interface DeliveryRecord {
 }
 
 /** What CloudFormation learns from an event: the last delivery's answer. */
-export type EventOutcome = { readonly ok: true; readonly physicalId: string } | { readonly ok: false; readonly reason: string };
+export type EventOutcome = { readonly ok: true; readonly physicalId: string }
+| { readonly ok: false; readonly reason: string; readonly physicalId?: string };
 
 const ENVIRONMENT = ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL',
   'AWS_ENDPOINT_URL_APPFABRIC', 'AWS_ENDPOINT_URL_SECRETS_MANAGER'] as const;
@@ -37,7 +42,8 @@ export class ChaosWorld {
     const appfabric = await AppFabricEmulator.start({ connectPendingReads: options.connectPendingReads });
     const secrets = await SecretsManagerEmulator.start();
     const link = await ChaosLink.start(appfabric.endpoint);
-    return new ChaosWorld(options.seed, appfabric, secrets, link);
+    const responses = await ResponseEndpoint.start();
+    return new ChaosWorld(options.seed, appfabric, secrets, link, responses);
   }
 
   public readonly bundleArn: string;
@@ -50,7 +56,7 @@ export class ChaosWorld {
   private looked = 0;
 
   private constructor(public readonly seed: number, public readonly appfabric: AppFabricEmulator,
-    public readonly secrets: SecretsManagerEmulator, public readonly link: ChaosLink) {
+    public readonly secrets: SecretsManagerEmulator, public readonly link: ChaosLink, private readonly responses: ResponseEndpoint) {
     this.canary = `CANARY-${seed}`;
     this.bundleArn = appfabric.createAppBundle();
     for (const name of ENVIRONMENT) this.savedEnv[name] = process.env[name];
@@ -70,7 +76,7 @@ export class ChaosWorld {
       if (this.savedEnv[name] === undefined) delete process.env[name];
       else process.env[name] = this.savedEnv[name];
     }
-    await Promise.all([this.link.close(), this.appfabric.close(), this.secrets.close()]);
+    await Promise.all([this.link.close(), this.appfabric.close(), this.secrets.close(), this.responses.close()]);
   }
 
   /** Plants a secret whose every value carries the canary; returns its ARN and the fields to name. */
@@ -116,14 +122,14 @@ export class ChaosWorld {
       last = await this.deliverOnce(event, schedule, deliveryLabel);
     }
     if (!last) throw new Error('a delivery plan without deliveries');
-    return last.ok ? { ok: true, physicalId: last.response!.PhysicalResourceId } : { ok: false, reason: last.reason ?? '' };
+    return last.ok ? { ok: true, physicalId: last.response!.PhysicalResourceId } : { ok: false, reason: last.reason ?? '', physicalId: last.failedPhysicalId };
   }
 
   private async deliverOnce(event: AppAuthorizationEvent, schedule: FaultSchedule, label: string): Promise<DeliveryRecord> {
     this.inject(schedule);
     const logs: string[] = [];
     const started = Date.now();
-    const result = await captureConsole(logs, () => invoke(event, schedule.remainingMs));
+    const result = await captureConsole(logs, () => this.invoke(event, schedule.remainingMs));
     const elapsedMs = Date.now() - started;
     const killedAfter = this.link.killed;
     this.clearFaults();
@@ -133,6 +139,7 @@ export class ChaosWorld {
       ok: result.ok,
       response: result.response,
       reason: result.reason,
+      failedPhysicalId: result.physicalId,
       killedAfter,
       elapsedMs,
       remainingMs: schedule.remainingMs,
@@ -153,6 +160,25 @@ export class ChaosWorld {
     if (landsBy > Date.now()) await sleep(landsBy - Date.now());
   }
 
+  /** One invocation of the function, as CloudFormation makes it; the answer it PUT. */
+  private async invoke(event: AppAuthorizationEvent, remainingMs: number): Promise<InvocationResult> {
+    // A redelivered event has the same RequestId: only this delivery's answers count.
+    const earlier = this.responses.answersFor(event.RequestId).length;
+    const delivery = await deliverToFunction(handler, event, lambdaContext(remainingMs), this.responses);
+    const answers = delivery.answers.slice(earlier);
+    const answer = answers[0]?.body;
+    if (!answer) {
+      return { ok: false, reason: `no answer (${delivery.invocationError ?? 'the function returned without answering'})` };
+    }
+    if (answers.length > 1) {
+      return { ok: false, reason: `answered ${answers.length} times` };
+    }
+    if (answer.Status === 'SUCCESS') {
+      return { ok: true, response: { PhysicalResourceId: answer.PhysicalResourceId, Data: answer.Data as unknown as AppAuthorizationResponse['Data'] } };
+    }
+    return { ok: false, reason: answer.Reason ?? '', physicalId: answer.PhysicalResourceId };
+  }
+
   private inject(schedule: FaultSchedule): void {
     for (const fault of schedule.appfabric) this.appfabric.injectFault(fault);
     for (const fault of schedule.secrets) this.secrets.injectFault(fault);
@@ -167,17 +193,8 @@ export class ChaosWorld {
   }
 }
 
-type InvocationResult = { ok: true; response: AppAuthorizationResponse; reason?: undefined } | { ok: false; reason: string; response?: undefined };
-
-async function invoke(event: AppAuthorizationEvent, remainingMs: number): Promise<InvocationResult> {
-  const end = Date.now() + remainingMs;
-  try {
-    const response = await handler(event, { getRemainingTimeInMillis: () => end - Date.now() });
-    return { ok: true, response };
-  } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
-  }
-}
+type InvocationResult = { ok: true; response: AppAuthorizationResponse; reason?: undefined; physicalId?: undefined }
+| { ok: false; reason: string; physicalId?: string; response?: undefined };
 
 /** Runs `action` with console output going to `lines` (the handler's CloudWatch Logs). */
 async function captureConsole<T>(lines: string[], action: () => Promise<T>): Promise<T> {

@@ -1,10 +1,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { FieldProblem, inputLayout, modelOperation, shapeOf, validateInput } from './appfabric-service-model';
 import { EmulatorRequest, EmulatorResponse, HttpEmulator, sigV4Problem } from './http-emulator';
 
 /**
- * AWS AppFabric emulator: restJson1 over real HTTP, shapes and routes per the official model
- * (appfabric-model.json beside this file; conformance.test.ts checks APPFABRIC_ROUTES against it).
- * It serves app bundles and app authorizations, the operations the library's handler calls.
+ * AWS AppFabric emulator: restJson1 over real HTTP. Routes, where each member travels and every
+ * input constraint come from the official model (appfabric-service-model.ts reads appfabric-model.json),
+ * so the emulator rejects exactly what the model forbids; on top of that it keeps the service's
+ * own rules the model cannot state (quotas, one authorization per app and tenant, connect flow).
+ * It serves app bundles, app authorizations, tags and ingestion state.
  */
 
 export type AppAuthorizationStatus = 'PendingConnect' | 'Connected' | 'ConnectionValidationFailed' | 'TokenAutoRotationFailed';
@@ -85,40 +88,20 @@ export interface AppFabricRoute {
   readonly responseMembers: readonly string[];
 }
 
-const BUNDLE = '/appbundles/{appBundleIdentifier}';
-const AUTHORIZATIONS = `${BUNDLE}/appauthorizations`;
-const AUTHORIZATION = `${AUTHORIZATIONS}/{appAuthorizationIdentifier}`;
-const PAGING = ['maxResults', 'nextToken'];
-
-export const APPFABRIC_ROUTES: readonly AppFabricRoute[] = [
-  route('CreateAppBundle', 'POST', '/appbundles', 201, { body: ['clientToken', 'customerManagedKeyIdentifier', 'tags'], response: ['appBundle'] }),
-  route('GetAppBundle', 'GET', BUNDLE, 200, { response: ['appBundle'] }),
-  route('ListAppBundles', 'GET', '/appbundles', 200, { query: PAGING, response: ['appBundleSummaryList', 'nextToken'] }),
-  route('DeleteAppBundle', 'DELETE', BUNDLE, 204, {}),
-  route('CreateAppAuthorization', 'POST', AUTHORIZATIONS, 201, {
-    body: ['app', 'credential', 'tenant', 'authType', 'clientToken', 'tags'],
-    response: ['appAuthorization'],
-  }),
-  route('GetAppAuthorization', 'GET', AUTHORIZATION, 200, { response: ['appAuthorization'] }),
-  route('UpdateAppAuthorization', 'PATCH', AUTHORIZATION, 200, { body: ['credential', 'tenant'], response: ['appAuthorization'] }),
-  route('ConnectAppAuthorization', 'POST', `${AUTHORIZATION}/connect`, 200, { body: ['authRequest'], response: ['appAuthorizationSummary'] }),
-  route('DeleteAppAuthorization', 'DELETE', AUTHORIZATION, 204, {}),
-  route('ListAppAuthorizations', 'GET', AUTHORIZATIONS, 200, { query: PAGING, response: ['appAuthorizationSummaryList', 'nextToken'] }),
-  route('TagResource', 'POST', '/tags/{resourceArn}', 200, { body: ['tags'] }),
-  route('UntagResource', 'DELETE', '/tags/{resourceArn}', 200, { query: ['tagKeys'] }),
-  route('ListTagsForResource', 'GET', '/tags/{resourceArn}', 200, { response: ['tags'] }),
-  route('GetIngestion', 'GET', `${BUNDLE}/ingestions/{ingestionIdentifier}`, 200, { response: ['ingestion'] }),
-  route('StartIngestion', 'POST', `${BUNDLE}/ingestions/{ingestionIdentifier}/start`, 200, {}),
-  route('StopIngestion', 'POST', `${BUNDLE}/ingestions/{ingestionIdentifier}/stop`, 200, {}),
-];
+/** The operations served; each one's route and members are the model's. */
+export const APPFABRIC_ROUTES: readonly AppFabricRoute[] = ([
+  'CreateAppBundle', 'GetAppBundle', 'ListAppBundles', 'DeleteAppBundle',
+  'CreateAppAuthorization', 'GetAppAuthorization', 'UpdateAppAuthorization',
+  'ConnectAppAuthorization', 'DeleteAppAuthorization', 'ListAppAuthorizations',
+  'TagResource', 'UntagResource', 'ListTagsForResource',
+  'GetIngestion', 'StartIngestion', 'StopIngestion',
+] as const).map(route);
 
 /** Quotas from the AWS general reference (none adjustable). */
 const MAX_APP_BUNDLES = 1;
 const MAX_APP_AUTHORIZATIONS = 50;
 /** Not documented; deliberately below the 50-authorization quota so a caller that ignores nextToken is caught. */
 const DEFAULT_PAGE_SIZE = 25;
-const CLIENT_TOKEN_PATTERN = /^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$/;
-const REDIRECT_URI_PATTERN = /^https:\/\/[-a-zA-Z0-9@:%._+~#=/]{1,256}$/;
 
 export class AppFabricEmulator extends HttpEmulator {
   public static async start(options: AppFabricEmulatorOptions = {}): Promise<AppFabricEmulator> {
@@ -262,8 +245,13 @@ export class AppFabricEmulator extends HttpEmulator {
       this.checkSignature(request);
       const match = matchRoute(request.method, request.pathname);
       if (!match) throw unknownOperation(request);
-      const body = match.route.method === 'GET' || match.route.method === 'DELETE' ? {} : parseJsonObject(request.rawBody);
-      const output = this.handlers[match.route.operation]({ labels: match.labels, query: request.query, body });
+      // A body sent to an operation whose input has no body members is not read, as by AWS.
+      const body = match.route.bodyMembers.length > 0 ? parseJsonObject(request.rawBody) : {};
+      const query = new Map(match.route.queryParameters.map((name) => [name, request.query.getAll(name)] as const)
+        .filter(([, values]) => values.length > 0));
+      const { problems, input } = validateInput(modelOperation(match.route.operation), { labels: match.labels, query, body });
+      if (problems.length > 0) throw validationError(problems, problems.some((p) => p.cannotParse) ? 'cannotParse' : 'fieldValidationFailed');
+      const output = this.handlers[match.route.operation]({ labels: match.labels, input });
       return { status: match.route.successCode, headers: responseHeaders(), body: output };
     } catch (error) {
       if (error instanceof AppFabricError) return this.errorResponse(error);
@@ -279,6 +267,13 @@ export class AppFabricEmulator extends HttpEmulator {
   protected internalError(retryAfterSeconds?: number): EmulatorResponse {
     const error = new AppFabricError('InternalServerException', 500, 'The request processing has failed because of an unknown error.');
     return this.errorResponse(error, retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) });
+  }
+
+  /** Hostile mode: AppFabric's 400 or 500 whose message quotes the request (see Fault.echo). */
+  protected hostileError(status: 400 | 500, message: string): EmulatorResponse {
+    return this.errorResponse(status === 400
+      ? new AppFabricError('ValidationException', 400, message, { reason: 'other', fieldList: [] })
+      : new AppFabricError('InternalServerException', 500, message));
   }
 
   private errorResponse(error: AppFabricError, extraHeaders: Record<string, string> = {}): EmulatorResponse {
@@ -298,12 +293,10 @@ export class AppFabricEmulator extends HttpEmulator {
 
   // ---- app bundles ----
 
-  private createAppBundleOperation({ body }: Call): unknown {
-    const fields = new Fields();
-    const clientToken = fields.string('clientToken', body.clientToken, { pattern: CLIENT_TOKEN_PATTERN });
-    const keyIdentifier = fields.string('customerManagedKeyIdentifier', body.customerManagedKeyIdentifier, { min: 1, max: 1011 });
-    const tags = checkTags(fields, body.tags);
-    fields.throwIfAny();
+  private createAppBundleOperation({ input }: Call): unknown {
+    const clientToken: string | undefined = input.clientToken;
+    const keyIdentifier: string | undefined = input.customerManagedKeyIdentifier;
+    const tags: AppFabricTag[] | undefined = input.tags;
     const digest = digestOf({ keyIdentifier, tags });
     const replayed = this.replay('CreateAppBundle', this.account, clientToken, digest);
     if (replayed) return { appBundle: bundleView(this.bundle(replayed)) };
@@ -318,8 +311,8 @@ export class AppFabricEmulator extends HttpEmulator {
     return { appBundle: bundleView(bundle) };
   }
 
-  private listAppBundlesOperation({ query }: Call): unknown {
-    const { page, nextToken } = paginate([...this.bundles.values()], query, 'ListAppBundles');
+  private listAppBundlesOperation({ input }: Call): unknown {
+    const { page, nextToken } = paginate([...this.bundles.values()], input, 'ListAppBundles');
     return { appBundleSummaryList: page.map((b) => ({ arn: b.arn })), nextToken };
   }
 
@@ -339,20 +332,16 @@ export class AppFabricEmulator extends HttpEmulator {
 
   // ---- app authorizations ----
 
-  private createAppAuthorizationOperation({ labels, body }: Call): unknown {
-    const fields = new Fields();
-    const app = fields.string('app', body.app, { required: true, min: 1, max: 255 });
-    const authType = fields.string('authType', body.authType, { required: true, oneOf: ['oauth2', 'apiKey'] }) as AppFabricAuthType | undefined;
-    const tenant = checkTenant(fields, 'tenant', body.tenant, true);
-    const credentialType = checkCredential(fields, body.credential, true);
-    const clientToken = fields.string('clientToken', body.clientToken, { pattern: CLIENT_TOKEN_PATTERN });
-    const tags = checkTags(fields, body.tags);
-    if (authType && credentialType && credentialType !== authType) {
-      fields.fail('credential', `Member must be the credential of authType ${authType}`);
+  private createAppAuthorizationOperation({ labels, input: request }: Call): unknown {
+    const authType: AppFabricAuthType = request.authType;
+    const clientToken: string | undefined = request.clientToken;
+    // The model cannot say that the credential's one member must match authType; the service does.
+    if (credentialTypeOf(request.credential) !== authType) {
+      throw validationError([{ name: 'credential', message: `Member must be the credential of authType ${authType}` }]);
     }
-    fields.throwIfAny();
     const bundle = this.bundle(labels.appBundleIdentifier);
-    const input = { app: app!, authType: authType!, tenant: tenant!, credential: body.credential, tags: tags ?? [] };
+    const tags: AppFabricTag[] = request.tags ?? [];
+    const input = { app: request.app as string, authType, tenant: tenantOf(request.tenant), credential: request.credential, tags };
 
     // A repeated clientToken with the same parameters returns the first result. With different
     // parameters AWS documents IdempotentParameterMismatch; the model has no such error, so the
@@ -376,11 +365,9 @@ export class AppFabricEmulator extends HttpEmulator {
     return { appAuthorization: authorizationView(record.stored) };
   }
 
-  private updateAppAuthorizationOperation({ labels, body }: Call): unknown {
-    const fields = new Fields();
-    const tenant = checkTenant(fields, 'tenant', body.tenant, false);
-    const credentialType = checkCredential(fields, body.credential, false);
-    fields.throwIfAny();
+  private updateAppAuthorizationOperation({ labels, input }: Call): unknown {
+    const tenant = input.tenant === undefined ? undefined : tenantOf(input.tenant);
+    const credentialType = input.credential === undefined ? undefined : credentialTypeOf(input.credential);
     const record = this.authorization(labels);
     const stored = record.stored;
     if (credentialType && credentialType !== stored.authType) {
@@ -392,7 +379,7 @@ export class AppFabricEmulator extends HttpEmulator {
     if (!tenant && !credentialType) return { appAuthorization: authorizationView(stored) };
     if (tenant) stored.tenant = { ...tenant };
     if (credentialType) {
-      stored.credential = structuredClone(body.credential);
+      stored.credential = structuredClone(input.credential);
       if (stored.authType === 'oauth2') stored.authUrl = this.authUrl(stored.app, stored.credential);
     }
     record.pendingConnect = undefined;
@@ -400,12 +387,12 @@ export class AppFabricEmulator extends HttpEmulator {
     return { appAuthorization: authorizationView(stored) };
   }
 
-  private connectAppAuthorizationOperation({ labels, body }: Call): unknown {
+  private connectAppAuthorizationOperation({ labels, input }: Call): unknown {
     const record = this.authorization(labels);
     if (record.stored.authType === 'apiKey') {
-      this.connectApiKey(record, body);
+      this.connectApiKey(record, input);
     } else {
-      this.connectOAuth2(record, body);
+      this.connectOAuth2(record, input);
     }
     return { appAuthorizationSummary: authorizationSummary(record.stored) };
   }
@@ -426,16 +413,13 @@ export class AppFabricEmulator extends HttpEmulator {
     }
   }
 
-  private connectOAuth2(record: AuthorizationRecord, body: JsonObject): void {
-    const fields = new Fields();
-    const authRequest = fields.object('authRequest', body.authRequest, true);
-    let code: string | undefined;
-    if (authRequest) {
-      fields.string('authRequest.redirectUri', authRequest.redirectUri, { required: true, min: 1, max: 1024, pattern: REDIRECT_URI_PATTERN });
-      code = fields.string('authRequest.code', authRequest.code, { required: true, min: 1, max: 2048 });
+  private connectOAuth2(record: AuthorizationRecord, input: JsonObject): void {
+    // Optional in the model; the service needs it for an oauth2 authorization.
+    if (input.authRequest === undefined) {
+      throw validationError([{ name: 'authRequest', message: 'Member must not be null for an oauth2 authorization' }]);
     }
-    fields.throwIfAny();
-    const issued = this.oauthCodes.get(code!);
+    const code: string = input.authRequest.code;
+    const issued = this.oauthCodes.get(code);
     if (!issued || issued.used || issued.expired || issued.appAuthorizationArn !== record.stored.appAuthorizationArn) {
       throw validationError([{ name: 'authRequest.code', message: 'The authorization code is invalid or has expired' }], 'fieldValidationFailed',
         'The authorization code is invalid or has expired. Ask the administrator to approve the app again.');
@@ -451,29 +435,28 @@ export class AppFabricEmulator extends HttpEmulator {
     return undefined;
   }
 
-  private listAppAuthorizationsOperation({ labels, query }: Call): unknown {
+  private listAppAuthorizationsOperation({ labels, input }: Call): unknown {
     const bundle = this.bundle(labels.appBundleIdentifier);
     const stored = [...this.records.values()].filter((r) => r.stored.appBundleArn === bundle.arn).map((r) => r.stored);
-    const { page, nextToken } = paginate(stored, query, `ListAppAuthorizations ${bundle.arn}`);
+    const { page, nextToken } = paginate(stored, input, `ListAppAuthorizations ${bundle.arn}`);
     return { appAuthorizationSummaryList: page.map(authorizationSummary), nextToken };
   }
 
   /** Tags of authorizations only: the one taggable resource the library changes after creating it. */
-  private tagResourceOperation({ labels, body }: Call): undefined {
+  private tagResourceOperation({ labels, input }: Call): undefined {
     const record = this.taggedAuthorization(labels.resourceArn);
-    const tags = Array.isArray(body.tags) ? body.tags as Array<{ key: string; value: string }> : [];
-    if (tags.length === 0) throw validationError([{ name: 'tags', message: 'Member must not be empty' }]);
+    const tags = input.tags as AppFabricTag[];
     const merged = new Map(record.stored.tags.map((tag) => [tag.key, tag.value]));
     for (const tag of tags) merged.set(tag.key, tag.value);
-    if (merged.size > 50) throw validationError([{ name: 'tags', message: 'Member must have at most 50 tags' }]);
+    // 50 tags per resource: AWS's tagging rule, beyond the model's 50 per request.
+    if (merged.size > 50) throw validationError([{ name: 'tags', message: 'A resource can have at most 50 tags' }]);
     record.stored.tags = [...merged].map(([key, value]) => ({ key, value }));
     return undefined;
   }
 
-  private untagResourceOperation({ labels, query }: Call): undefined {
+  private untagResourceOperation({ labels, input }: Call): undefined {
     const record = this.taggedAuthorization(labels.resourceArn);
-    const keys = new Set(query.getAll('tagKeys'));
-    if (keys.size === 0) throw validationError([{ name: 'tagKeys', message: 'Member is required' }]);
+    const keys = new Set(input.tagKeys as string[]);
     record.stored.tags = record.stored.tags.filter((tag) => !keys.has(tag.key));
     return undefined;
   }
@@ -575,8 +558,8 @@ type JsonObject = Record<string, any>;
 
 interface Call {
   readonly labels: Record<string, string>;
-  readonly query: URLSearchParams;
-  readonly body: JsonObject;
+  /** The operation's input members, valid per the model (query integers parsed). */
+  readonly input: JsonObject;
 }
 
 interface BundleRecord {
@@ -658,18 +641,18 @@ function responseHeaders(): Record<string, string> {
 
 // ---- routing ----
 
-function route(
-  operation: AppFabricOperation, method: AppFabricRoute['method'], uri: string, successCode: number,
-  members: { body?: string[]; query?: string[]; response?: string[] },
-): AppFabricRoute {
+/** An operation's route and members, from the model. */
+function route(operation: AppFabricOperation): AppFabricRoute {
+  const modeled = modelOperation(operation);
+  const layout = inputLayout(modeled);
   return {
     operation,
-    method,
-    uri,
-    successCode,
-    bodyMembers: members.body ?? [],
-    queryParameters: members.query ?? [],
-    responseMembers: members.response ?? [],
+    method: (modeled.http.method ?? 'POST') as AppFabricRoute['method'],
+    uri: modeled.http.requestUri,
+    successCode: modeled.http.responseCode ?? 200,
+    bodyMembers: layout.body,
+    queryParameters: Object.values(layout.query),
+    responseMembers: Object.keys(shapeOf(modeled.output).members ?? {}),
   };
 }
 
@@ -716,12 +699,8 @@ class AppFabricError extends Error {
   }
 }
 
-interface FieldProblem {
-  name: string;
-  message: string;
-}
-
-function validationError(fieldList: FieldProblem[], reason = 'fieldValidationFailed', message?: string): AppFabricError {
+function validationError(problems: FieldProblem[], reason = 'fieldValidationFailed', message?: string): AppFabricError {
+  const fieldList = problems.map(({ name, message: text }) => ({ name, message: text }));
   const summary = message ?? `${fieldList.length} validation error(s) detected: `
     + fieldList.map((f) => `Value at '${f.name}' failed to satisfy constraint: ${f.message}`).join('; ');
   return new AppFabricError('ValidationException', 400, summary, { reason, fieldList });
@@ -744,85 +723,15 @@ function quotaExceeded(message: string, resourceId: string, resourceType: string
   });
 }
 
-// ---- input validation (constraints from the Smithy model; values are never echoed: some are secrets) ----
+// ---- input (valid per the model by the time an operation sees it) ----
 
-interface StringRule {
-  required?: boolean;
-  min?: number;
-  max?: number;
-  pattern?: RegExp;
-  oneOf?: string[];
+function tenantOf(tenant: JsonObject): AppFabricTenant {
+  return { tenantIdentifier: tenant.tenantIdentifier, tenantDisplayName: tenant.tenantDisplayName };
 }
 
-class Fields {
-  private readonly problems: FieldProblem[] = [];
-
-  public string(name: string, value: unknown, rule: StringRule): string | undefined {
-    if (value === undefined || value === null) {
-      if (rule.required) this.fail(name, 'Member must not be null');
-      return undefined;
-    }
-    if (typeof value !== 'string') return this.fail(name, 'Member must be a string');
-    if (rule.min !== undefined && value.length < rule.min) return this.fail(name, `Member must have length greater than or equal to ${rule.min}`);
-    if (rule.max !== undefined && value.length > rule.max) return this.fail(name, `Member must have length less than or equal to ${rule.max}`);
-    if (rule.pattern && !rule.pattern.test(value)) return this.fail(name, `Member must satisfy regular expression pattern: ${rule.pattern.source}`);
-    if (rule.oneOf && !rule.oneOf.includes(value)) return this.fail(name, `Member must satisfy enum value set: [${rule.oneOf.join(', ')}]`);
-    return value;
-  }
-
-  public object(name: string, value: unknown, required: boolean): JsonObject | undefined {
-    if (value === undefined || value === null) {
-      if (required) this.fail(name, 'Member must not be null');
-      return undefined;
-    }
-    if (typeof value !== 'object' || Array.isArray(value)) return this.fail(name, 'Member must be a structure');
-    return value as JsonObject;
-  }
-
-  public fail(name: string, message: string): undefined {
-    this.problems.push({ name, message });
-    return undefined;
-  }
-
-  public throwIfAny(): void {
-    if (this.problems.length > 0) throw validationError(this.problems);
-  }
-}
-
-function checkTenant(fields: Fields, name: string, value: unknown, required: boolean): AppFabricTenant | undefined {
-  const tenant = fields.object(name, value, required);
-  if (!tenant) return undefined;
-  const tenantIdentifier = fields.string(`${name}.tenantIdentifier`, tenant.tenantIdentifier, { required: true, min: 1, max: 1024 });
-  const tenantDisplayName = fields.string(`${name}.tenantDisplayName`, tenant.tenantDisplayName, { required: true, min: 1, max: 2048 });
-  return tenantIdentifier !== undefined && tenantDisplayName !== undefined ? { tenantIdentifier, tenantDisplayName } : undefined;
-}
-
-/** Checks the Credential union; returns the auth type its one member stands for. */
-function checkCredential(fields: Fields, value: unknown, required: boolean): AppFabricAuthType | undefined {
-  const credential = fields.object('credential', value, required);
-  if (!credential) return undefined;
-  const set = ['oauth2Credential', 'apiKeyCredential'].filter((m) => credential[m] !== undefined && credential[m] !== null);
-  if (set.length !== 1) return fields.fail('credential', 'Member must set exactly one of oauth2Credential, apiKeyCredential');
-  if (set[0] === 'oauth2Credential') {
-    const oauth2 = fields.object('credential.oauth2Credential', credential.oauth2Credential, true);
-    const clientId = fields.string('credential.oauth2Credential.clientId', oauth2?.clientId, { required: true, min: 1, max: 2048 });
-    const secret = fields.string('credential.oauth2Credential.clientSecret', oauth2?.clientSecret, { required: true, min: 1, max: 2048 });
-    return clientId !== undefined && secret !== undefined ? 'oauth2' : undefined;
-  }
-  const apiKey = fields.object('credential.apiKeyCredential', credential.apiKeyCredential, true);
-  return fields.string('credential.apiKeyCredential.apiKey', apiKey?.apiKey, { required: true, min: 1, max: 2048 }) !== undefined ? 'apiKey' : undefined;
-}
-
-function checkTags(fields: Fields, value: unknown): AppFabricTag[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) return fields.fail('tags', 'Member must be a list');
-  if (value.length > 50) return fields.fail('tags', 'Member must have length less than or equal to 50');
-  value.forEach((tag, i) => {
-    const entry = fields.object(`tags.${i + 1}`, tag, true);
-    fields.string(`tags.${i + 1}.key`, entry?.key, { required: true, min: 1, max: 128 });
-    fields.string(`tags.${i + 1}.value`, entry?.value, { required: true, min: 0, max: 256 });
-  });
-  return value as AppFabricTag[];
+/** The auth type the Credential union's one member stands for. */
+function credentialTypeOf(credential: JsonObject): AppFabricAuthType {
+  return credential.oauth2Credential !== undefined && credential.oauth2Credential !== null ? 'oauth2' : 'apiKey';
 }
 
 function parseJsonObject(rawBody: string): JsonObject {
@@ -840,33 +749,23 @@ function parseJsonObject(rawBody: string): JsonObject {
 }
 
 /** One page of items; nextToken is an opaque offset bound to the list it came from. */
-function paginate<T>(items: T[], query: URLSearchParams, scope: string): { page: T[]; nextToken?: string } {
-  const fields = new Fields();
-  const maxResults = parseMaxResults(fields, query.get('maxResults'));
-  const offset = parseNextToken(fields, query.get('nextToken'), scope);
-  fields.throwIfAny();
-  const end = offset + (maxResults ?? DEFAULT_PAGE_SIZE);
+function paginate<T>(items: T[], input: JsonObject, scope: string): { page: T[]; nextToken?: string } {
+  const offset = parseNextToken(input.nextToken, scope);
+  const end = offset + (input.maxResults ?? DEFAULT_PAGE_SIZE);
   const nextToken = end < items.length ? Buffer.from(JSON.stringify({ scope, offset: end })).toString('base64url') : undefined;
   return { page: items.slice(offset, end), nextToken };
 }
 
-function parseMaxResults(fields: Fields, raw: string | null): number | undefined {
-  if (raw === null) return undefined;
-  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!(value >= 1 && value <= 100)) return fields.fail('maxResults', 'Member must be an integer between 1 and 100');
-  return value;
-}
-
-function parseNextToken(fields: Fields, raw: string | null, scope: string): number {
-  if (raw === null) return 0;
+/** The model leaves nextToken unconstrained; the service rejects one it did not hand out. */
+function parseNextToken(raw: string | undefined, scope: string): number {
+  if (raw === undefined) return 0;
   try {
     const token = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
     if (token.scope === scope && Number.isInteger(token.offset) && token.offset >= 0) return token.offset;
   } catch {
     // fall through to the validation error
   }
-  fields.fail('nextToken', 'Member must be a token returned by a previous call of the same list');
-  return 0;
+  throw validationError([{ name: 'nextToken', message: 'Member must be a token returned by a previous call of the same list' }]);
 }
 
 /** A digest of a request's parameters, so idempotency checks keep no second copy of secrets. */

@@ -1,38 +1,12 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { APPFABRIC_ROUTES, AppFabricEmulator, AppFabricRoute } from './appfabric-emulator';
-import { APPFABRIC_ROUTES as CLIENT_ROUTES, CreateAppAuthorizationInput } from '../../src/internal/appfabric-client';
+import { MODEL, ShapeRef, errorStatus, inputLayout, modelOperation, patternOf, shapeOf } from './appfabric-service-model';
 
 /**
  * Conformance of the AppFabric emulator with the official service model (appfabric-model.json,
- * see appfabric-model.ORIGIN.md): its route table, and the JSON it actually sends over HTTP.
+ * see appfabric-model.ORIGIN.md): its routes, the JSON it sends over HTTP, and its validation,
+ * which must reject exactly what the model forbids and accept what it allows.
+ * The client's own requests are held to the model in test/internal/appfabric-client.test.ts.
  */
-
-interface ShapeRef {
-  shape?: string;
-  type?: string;
-  required?: string[];
-  members?: Record<string, ShapeRef>;
-  member?: ShapeRef;
-  union?: boolean;
-  timestampFormat?: string;
-  location?: string;
-  locationName?: string;
-}
-
-interface ModelOperation {
-  http: { method?: string; requestUri: string; responseCode?: number };
-  input?: ShapeRef;
-  output?: ShapeRef;
-}
-
-interface ServiceModel {
-  metadata: { protocol: string; signingName: string };
-  operations: Record<string, ModelOperation>;
-  shapes: Record<string, ShapeRef>;
-}
-
-const model: ServiceModel = JSON.parse(readFileSync(path.join(__dirname, 'appfabric-model.json'), 'utf8'));
 
 /** The operations the library's handler calls, plus the bundle operations its tests use. */
 const REQUIRED_OPERATIONS = [
@@ -43,23 +17,11 @@ const REQUIRED_OPERATIONS = [
   'GetIngestion', 'StartIngestion', 'StopIngestion',
 ];
 
-function modelOperation(name: string): ModelOperation {
-  const operation = model.operations[name];
-  if (!operation) throw new Error(`${name} is not in the model`);
-  return operation;
-}
-
-/** A shape reference with `shape` resolved (the min model shares shapes by reference). */
-function resolve(ref: ShapeRef): ShapeRef {
-  if (!ref.shape) return ref;
-  const { shape, ...rest } = ref;
-  return { ...resolve(model.shapes[shape]), ...rest };
-}
-
 /** Input member names of an operation at one location (undefined = the JSON body). */
-function inputMembers(operation: ModelOperation, location: string | undefined): string[] {
-  const members = Object.entries(operation.input?.members ?? {});
-  return members.filter(([, ref]) => ref.location === location).map(([name, ref]) => ref.locationName ?? name).sort();
+function inputMembers(name: string, location: 'uri' | 'querystring' | undefined): string[] {
+  const layout = inputLayout(modelOperation(name));
+  const names = location === 'uri' ? layout.labels : location === 'querystring' ? Object.values(layout.query) : layout.body;
+  return [...names].sort();
 }
 
 function uriLabels(uri: string): string[] {
@@ -67,13 +29,13 @@ function uriLabels(uri: string): string[] {
 }
 
 /** Where a JSON value departs from a model shape: unknown or missing members, wrong types, bad unions. */
-function shapeProblems(ref: ShapeRef, value: unknown, at: string): string[] {
-  const shape = resolve(ref);
-  switch (shape.type ?? 'string') {
-    case 'structure': return structureProblems(shape, value, at);
+function shapeProblems(ref: ShapeRef | undefined, value: unknown, at: string): string[] {
+  const shape = shapeOf(ref);
+  switch (shape.type) {
+    case 'structure': return structureProblems(ref, value, at);
     case 'list':
       if (!Array.isArray(value)) return [`${at}: expected a list`];
-      return value.flatMap((item, i) => shapeProblems(shape.member!, item, `${at}[${i}]`));
+      return value.flatMap((item, i) => shapeProblems(shape.member, item, `${at}[${i}]`));
     case 'timestamp':
       return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value)
         ? [] : [`${at}: expected an ISO-8601 timestamp string`];
@@ -83,11 +45,13 @@ function shapeProblems(ref: ShapeRef, value: unknown, at: string): string[] {
     case 'boolean':
       return typeof value === 'boolean' ? [] : [`${at}: expected a boolean`];
     default:
-      return typeof value === 'string' ? [] : [`${at}: expected a string`];
+      if (typeof value !== 'string') return [`${at}: expected a string`];
+      return shape.enum && !shape.enum.includes(value) ? [`${at}: not one of the model's values ${shape.enum.join(', ')}`] : [];
   }
 }
 
-function structureProblems(shape: ShapeRef, value: unknown, at: string): string[] {
+function structureProblems(ref: ShapeRef | undefined, value: unknown, at: string): string[] {
+  const shape = shapeOf(ref);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${at}: expected a structure`];
   const members = shape.members ?? {};
   const present = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined);
@@ -102,17 +66,28 @@ function structureProblems(shape: ShapeRef, value: unknown, at: string): string[
 
 describe('the model copy', () => {
   test('is the AppFabric restJson1 model signed as appfabric', () => {
-    expect(model.metadata).toMatchObject({ protocol: 'rest-json', signingName: 'appfabric' });
+    expect(MODEL.metadata).toMatchObject({ protocol: 'rest-json', signingName: 'appfabric' });
+  });
+
+  test('carries the constraints the emulator validates with, and every pattern compiles', () => {
+    expect(shapeOf({ shape: 'RedirectUri' })).toMatchObject({ max: 1024 });
+    expect(shapeOf({ shape: 'AuthType' }).enum).toEqual(['oauth2', 'apiKey']);
+    for (const shape of Object.values(MODEL.shapes)) {
+      if (shape.pattern !== undefined) expect(() => patternOf(shape.pattern!)).not.toThrow();
+    }
+    expect(patternOf(shapeOf({ shape: 'Identifier' }).pattern!).test('arn:aws:appfabric:us-east-1:1:appbundle/x')).toBe(true);
+    expect(patternOf(shapeOf({ shape: 'Identifier' }).pattern!).test('x0a1b2c3d-0a1b-4c2d-8e3f-0a1b2c3d4e5f')).toBe(false);
+    expect(errorStatus('ServiceQuotaExceededException')).toBe(402);
   });
 
   test('the shape checker finds unknown members, missing required members, wrong types and bad unions', () => {
-    const output = modelOperation('GetAppAuthorization').output!;
+    const output = modelOperation('GetAppAuthorization').output;
     expect(shapeProblems(output, { appAuthorization: { appAuthorizationArn: 'a', extra: 1, createdAt: 'yesterday' } }, '$')).toEqual(expect.arrayContaining([
       '$.appAuthorization.extra: not a member in the model',
       '$.appAuthorization.app: required by the model but missing',
       '$.appAuthorization.createdAt: expected an ISO-8601 timestamp string',
     ]));
-    const credential = modelOperation('CreateAppAuthorization').input!.members!.credential;
+    const credential = shapeOf(modelOperation('CreateAppAuthorization').input).members!.credential;
     expect(shapeProblems(credential, { oauth2Credential: { clientId: 'a', clientSecret: 'b' }, apiKeyCredential: { apiKey: 'c' } }, '$'))
       .toEqual(['$: a union must have exactly one member, has 2']);
   });
@@ -137,14 +112,14 @@ describe('route table', () => {
     });
 
     test('URI labels, query parameters and body members match the model input', () => {
-      expect(uriLabels(route.uri)).toEqual(inputMembers(operation, 'uri'));
-      expect([...route.queryParameters].sort()).toEqual(inputMembers(operation, 'querystring'));
-      expect([...route.bodyMembers].sort()).toEqual(inputMembers(operation, undefined));
-      expect(inputMembers(operation, 'header')).toEqual([]);
+      expect(uriLabels(route.uri)).toEqual(inputMembers(name, 'uri'));
+      expect([...route.queryParameters].sort()).toEqual(inputMembers(name, 'querystring'));
+      expect([...route.bodyMembers].sort()).toEqual(inputMembers(name, undefined));
+      expect(inputLayout(operation).headers).toEqual([]);
     });
 
     test('response members match the model output', () => {
-      expect([...route.responseMembers].sort()).toEqual(Object.keys(operation.output?.members ?? {}).sort());
+      expect([...route.responseMembers].sort()).toEqual(Object.keys(shapeOf(operation.output).members ?? {}).sort());
     });
   });
 });
@@ -172,16 +147,16 @@ describe('responses on the wire', () => {
     const output = text === '' ? undefined : JSON.parse(text);
     const modelOp = modelOperation(operation);
     expect({ operation, status: response.status }).toEqual({ operation, status: modelOp.http.responseCode ?? 200 });
-    if (Object.keys(modelOp.output?.members ?? {}).length === 0) {
+    if (Object.keys(shapeOf(modelOp.output).members ?? {}).length === 0) {
       expect(output).toBeUndefined();
     } else {
-      expect(shapeProblems(modelOp.output!, output, operation)).toEqual([]);
+      expect(shapeProblems(modelOp.output, output, operation)).toEqual([]);
     }
     return output;
   }
 
   test('a full lifecycle answers with the model\'s output shapes', async () => {
-    const bundle = await expectConformingCall('CreateAppBundle', 'POST', '/appbundles', { customerManagedKeyIdentifier: 'key-1' });
+    const bundle = await expectConformingCall('CreateAppBundle', 'POST', '/appbundles', { customerManagedKeyIdentifier: '0a1b2c3d-0a1b-4c2d-8e3f-000000000001' });
     const bundlePath = `/appbundles/${encodeURIComponent(bundle.appBundle.arn)}`;
     await expectConformingCall('GetAppBundle', 'GET', bundlePath);
     await expectConformingCall('ListAppBundles', 'GET', '/appbundles?maxResults=1');
@@ -219,8 +194,8 @@ describe('responses on the wire', () => {
 
     const ingestion = emulator.putIngestion({ appBundleArn: oauth2.appAuthorization.appBundleArn, app: 'SLACK', tenantId: 'examplecorp' });
     const ingestionPath = `${bundlePath}/ingestions/${encodeURIComponent(ingestion.arn)}`;
-    await expectConformingCall('StartIngestion', 'POST', `${ingestionPath}/start`, {});
-    await expectConformingCall('StopIngestion', 'POST', `${ingestionPath}/stop`, {});
+    await expectConformingCall('StartIngestion', 'POST', `${ingestionPath}/start`);
+    await expectConformingCall('StopIngestion', 'POST', `${ingestionPath}/stop`);
     await expectConformingCall('GetIngestion', 'GET', ingestionPath);
 
     await expectConformingCall('DeleteAppAuthorization', 'DELETE', oauth2Path);
@@ -232,39 +207,110 @@ describe('responses on the wire', () => {
   });
 });
 
-describe('client', () => {
-  // The library's own AppFabric client (src/internal/appfabric-client.ts) against the model:
-  // every operation it calls travels with the model's method, URI and success code.
-  test.each(Object.entries(CLIENT_ROUTES))('%s: method, URI and success code as in the model', (name, clientRoute) => {
-    const http = modelOperation(name).http;
-    expect({ method: clientRoute.method, uri: clientRoute.uri, successCode: clientRoute.successCode })
-      .toEqual({ method: http.method ?? 'POST', uri: http.requestUri, successCode: http.responseCode ?? 200 });
-  });
+describe('validation: exactly what the model forbids', () => {
+  let emulator: AppFabricEmulator;
+  let bundlePath: string;
+  let oauth2Arn: string;
+  let apiKeyPath: string;
 
-  test('the member names the client sends are input members of the model', () => {
-    const create = inputMembers(modelOperation('CreateAppAuthorization'), undefined);
-    const sample: CreateAppAuthorizationInput = {
-      appBundleIdentifier: 'b',
-      app: 'SLACK',
-      authType: 'oauth2',
+  beforeAll(async () => {
+    emulator = await AppFabricEmulator.start({ requireSignature: false });
+    const bundleArn = emulator.createAppBundle();
+    bundlePath = `/appbundles/${encodeURIComponent(bundleArn)}`;
+    oauth2Arn = emulator.putAuthorization({ appBundleArn: bundleArn, app: 'SLACK', authType: 'oauth2', tenant: { tenantIdentifier: 't', tenantDisplayName: 'T' } }).appAuthorizationArn;
+    const apiKeyArn = emulator.putAuthorization({
+      appBundleArn: bundleArn,
+      app: 'ASANA',
+      authType: 'apiKey',
       tenant: { tenantIdentifier: 't', tenantDisplayName: 'T' },
-      credential: { oauth2Credential: { clientId: 'i', clientSecret: 's' } },
-      clientToken: 'c',
-      tags: [{ key: 'k', value: 'v' }],
-    };
-    const { appBundleIdentifier: _uriLabel, ...body } = sample;
-    expect(create).toEqual(expect.arrayContaining(Object.keys(body)));
-    expect(inputMembers(modelOperation('UpdateAppAuthorization'), undefined)).toEqual(['credential', 'tenant']);
-    expect(inputMembers(modelOperation('ConnectAppAuthorization'), undefined)).toEqual(['authRequest']);
-    expect(inputMembers(modelOperation('ListAppAuthorizations'), 'querystring')).toEqual(['maxResults', 'nextToken']);
-    expect(inputMembers(modelOperation('UntagResource'), 'querystring')).toEqual(['tagKeys']);
+      tags: [{ key: 'a+b', value: '' }, { key: 'a b', value: '' }],
+    }).appAuthorizationArn;
+    apiKeyPath = `${bundlePath}/appauthorizations/${encodeURIComponent(apiKeyArn)}`;
   });
 
-  test('the emulator serves every operation the client calls, the same way', () => {
-    for (const [name, clientRoute] of Object.entries(CLIENT_ROUTES)) {
-      const served = APPFABRIC_ROUTES.find((r) => r.operation === name);
-      expect({ name, method: served?.method, uri: served?.uri, successCode: served?.successCode })
-        .toEqual({ name, method: clientRoute.method, uri: clientRoute.uri, successCode: clientRoute.successCode });
-    }
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  async function send(method: string, target: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${emulator.endpoint}${target}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  const connectOAuth2 = (authRequest: unknown) =>
+    send('POST', `${bundlePath}/appauthorizations/${encodeURIComponent(oauth2Arn)}/connect`, { authRequest });
+
+  test('a redirectUri of 1,024 characters with any character the pattern allows is accepted', async () => {
+    const prefix = "https://example.com/cb?a=(1)&b=x*'!$,;=+~#@:";
+    const redirectUri = prefix + 'u'.repeat(1024 - prefix.length);
+    const result = await connectOAuth2({ redirectUri, code: emulator.issueOAuthCode(oauth2Arn) });
+    expect(result).toMatchObject({ status: 200, body: { appAuthorizationSummary: { status: 'Connected' } } });
+  });
+
+  test.each<[string, unknown, string, string]>([
+    ['redirectUri of 1,025 characters', { redirectUri: `https://e.com/${'u'.repeat(1011)}`, code: 'c' }, 'authRequest.redirectUri', 'Member must have length less than or equal to 1024'],
+    ['redirectUri over http', { redirectUri: 'http://example.com/cb', code: 'c' }, 'authRequest.redirectUri', 'Member must satisfy regular expression pattern'],
+    ['redirectUri with a space', { redirectUri: 'https://example.com/a b', code: 'c' }, 'authRequest.redirectUri', 'Member must satisfy regular expression pattern'],
+    ['empty code', { redirectUri: 'https://example.com/cb', code: '' }, 'authRequest.code', 'Member must have length greater than or equal to 1'],
+    ['no code', { redirectUri: 'https://example.com/cb' }, 'authRequest.code', 'Member must not be null'],
+  ])('%s → 400 ValidationException naming the field', async (_name, authRequest, field, message) => {
+    const result = await connectOAuth2(authRequest);
+    expect(result.status).toBe(400);
+    expect(result.body.reason).toBe('fieldValidationFailed');
+    expect(result.body.fieldList).toEqual([{ name: field, message: expect.stringContaining(message) }]);
+    expect(JSON.stringify(result.body)).not.toContain('"c"');
+  });
+
+  test.each<[string, string, string, unknown, string, string]>([
+    ['maxResults 0', 'GET', '/appauthorizations?maxResults=0', undefined, 'fieldValidationFailed', 'maxResults'],
+    ['maxResults 101', 'GET', '/appauthorizations?maxResults=101', undefined, 'fieldValidationFailed', 'maxResults'],
+    ['maxResults not a number', 'GET', '/appauthorizations?maxResults=ten', undefined, 'cannotParse', 'maxResults'],
+    ['a tenant that is not a structure', 'POST', '/appauthorizations',
+      { app: 'X', authType: 'apiKey', tenant: 'acme', credential: { apiKeyCredential: { apiKey: 'k' } } }, 'cannotParse', 'tenant'],
+    ['a clientToken that is not a lowercase UUID', 'POST', '/appauthorizations',
+      { app: 'X', authType: 'apiKey', tenant: { tenantIdentifier: 'x', tenantDisplayName: 'X' }, credential: { apiKeyCredential: { apiKey: 'k' } }, clientToken: '0A1B2C3D-0A1B-4C2D-8E3F-0A1B2C3D4E5F' },
+      'fieldValidationFailed', 'clientToken'],
+  ])('%s → 400 (%s)', async (_name, method, suffix, body, reason, field) => {
+    const result = await send(method, `${bundlePath}${suffix}`, body);
+    expect(result.status).toBe(400);
+    expect(result.body.reason).toBe(reason);
+    expect(result.body.fieldList.map((f: { name: string }) => f.name)).toEqual([field]);
+  });
+
+  test('an identifier that is neither an ARN nor a lowercase UUID is rejected; a UUID that matches nothing is not found', async () => {
+    const bad = await send('GET', '/appbundles/my-bundle');
+    expect(bad.status).toBe(400);
+    expect(bad.body.fieldList).toEqual([{ name: 'appBundleIdentifier', message: expect.stringContaining('regular expression pattern') }]);
+    expect((await send('GET', '/appbundles/0a1b2c3d-0a1b-4c2d-8e3f-0a1b2c3d4e5f')).status).toBe(404);
+  });
+
+  test('tag lists: empty is allowed (min 0), tagKeys is required and at most 200, lengths count characters, not UTF-16 units', async () => {
+    const tagsPath = `/tags/${encodeURIComponent(decodeURIComponent(apiKeyPath.split('/').pop()!))}`;
+    expect((await send('POST', tagsPath, { tags: [] })).status).toBe(200);
+    expect((await send('POST', tagsPath, { tags: [{ key: '🔑'.repeat(128), value: '' }] })).status).toBe(200);
+    const tooLong = await send('POST', tagsPath, { tags: [{ key: '🔑'.repeat(129), value: '' }] });
+    expect(tooLong.body.fieldList).toEqual([{ name: 'tags.1.key', message: 'Member must have length less than or equal to 128' }]);
+    expect((await send('DELETE', tagsPath)).body.fieldList).toEqual([{ name: 'tagKeys', message: 'Member must not be null' }]);
+    const many = Array.from({ length: 201 }, (_, i) => `tagKeys=k${i}`).join('&');
+    expect((await send('DELETE', `${tagsPath}?${many}`)).body.fieldList).toEqual([{ name: 'tagKeys', message: 'Member must have length less than or equal to 200' }]);
+  });
+
+  test('the query is decoded as AWS decodes it: `+` is a plus, `%20` a space', async () => {
+    const tagsPath = `/tags/${encodeURIComponent(decodeURIComponent(apiKeyPath.split('/').pop()!))}`;
+    expect((await send('DELETE', `${tagsPath}?tagKeys=a+b`)).status).toBe(200);
+    expect(emulator.authorizations().find((a) => a.app === 'ASANA')?.tags.map((t) => t.key)).toEqual(['a b', '🔑'.repeat(128)]);
+    expect((await send('DELETE', `${tagsPath}?tagKeys=a%20b`)).status).toBe(200);
+    expect(emulator.authorizations().find((a) => a.app === 'ASANA')?.tags.map((t) => t.key)).toEqual(['🔑'.repeat(128)]);
+  });
+
+  test('a body sent to an operation with no body members is not read', async () => {
+    const ingestion = emulator.putIngestion({ appBundleArn: emulator.authorizations()[0].appBundleArn, app: 'ASANA', tenantId: 't' });
+    const result = await send('POST', `${bundlePath}/ingestions/${encodeURIComponent(ingestion.arn)}/start`, 'not an object');
+    expect(result.status).toBe(200);
   });
 });

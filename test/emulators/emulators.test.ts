@@ -370,7 +370,7 @@ describe('AppFabric emulator', () => {
     });
 
     test.each<[string, Record<string, unknown>, string[]]>([
-      ['missing members', {}, ['app', 'authType', 'tenant', 'credential']],
+      ['missing members', {}, ['app', 'authType', 'credential', 'tenant']],
       ['app longer than 255', oauth2Input({ app: 'A'.repeat(256) }), ['app']],
       ['unknown authType', oauth2Input({ authType: 'basic' }), ['authType']],
       ['empty tenant members', oauth2Input({ tenant: { tenantIdentifier: '', tenantDisplayName: '' } }), ['tenant.tenantIdentifier', 'tenant.tenantDisplayName']],
@@ -386,7 +386,7 @@ describe('AppFabric emulator', () => {
       expect(result.status).toBe(400);
       expect(result.headers.get('x-amzn-errortype')).toBe('ValidationException');
       expect(result.body.reason).toBe('fieldValidationFailed');
-      expect(fieldNames(result)).toEqual(fields);
+      expect(fieldNames(result).sort()).toEqual([...fields].sort());
       expect(emulator.authorizations()).toHaveLength(0);
     });
 
@@ -674,7 +674,7 @@ describe('AppFabric emulator', () => {
 
     test('errorTypeSuffix is appended to x-amzn-errortype', async () => {
       await startWith({ errorTypeSuffix: 'http://internal.amazon.com/coral/com.amazonaws.fabric/' });
-      const result = await call(emulator, 'GET', authorizationsPath(bundleArn, 'nope'));
+      const result = await call(emulator, 'GET', authorizationsPath(bundleArn, '00000000-0000-0000-0000-000000000000'));
       expect(result.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.fabric/');
     });
   });

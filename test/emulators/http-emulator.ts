@@ -9,7 +9,14 @@ import type { AddressInfo } from 'node:net';
  * its operation, how an operation is answered and how throttling and internal errors look.
  */
 
-export type FaultKind = 'throttle' | 'internal' | 'reset' | 'delay' | 'dropResponse';
+export type FaultKind = 'throttle' | 'internal' | 'reset' | 'delay' | 'dropResponse' | 'hostile';
+
+/**
+ * How a hostile error quotes the request body (the request target when there is no body), as
+ * services' validation errors do: whole, as 16-character prefixes of each string value it holds,
+ * JSON-escaped, URL-encoded, or base64-encoded.
+ */
+export type EchoForm = 'verbatim' | 'prefix' | 'json' | 'url' | 'base64';
 
 export interface Fault {
   /** Operation the fault applies to, e.g. 'CreateAppAuthorization' or 'GetSecretValue'; undefined = any operation. */
@@ -18,9 +25,15 @@ export interface Fault {
    * throttle: throttling error with a Retry-After header; internal: HTTP 500 (Retry-After only if
    * retryAfterSeconds is given); reset: destroy the socket without answering, before the operation
    * runs; delay: wait delayMs, then answer normally; dropResponse: run the operation (its state
-   * changes stay), then destroy the socket without answering, like a response lost on the way back.
+   * changes stay), then destroy the socket without answering, like a response lost on the way back;
+   * hostile: the protocol's error for `status` (400 or 500) whose message echoes the request in the
+   * form `echo`, the operation not run.
    */
   kind: FaultKind;
+  /** hostile: the status of the error. @default 400 */
+  status?: 400 | 500;
+  /** hostile: how the message quotes the request. @default 'verbatim' */
+  echo?: EchoForm;
   /** How many matching requests the fault affects (default 1); Infinity allowed. */
   times?: number;
   /** Value of the Retry-After header in whole seconds (throttle: default 1; internal: no header unless given). */
@@ -39,6 +52,10 @@ export interface RecordedRequest {
   status: number;
   /** Parsed JSON body; the raw text if it was not JSON; undefined if empty. */
   requestBody: any;
+  /** The body exactly as received ('' when there was none). */
+  rawBody: string;
+  /** The request's headers as received (names lower-cased). */
+  headers: http.IncomingHttpHeaders;
   /** Service of the SigV4 Authorization header's credential scope, when the header parses. */
   signedService?: string;
   /** Date.now() when the request arrived. */
@@ -50,6 +67,7 @@ export interface EmulatorRequest {
   readonly method: string;
   /** Percent-encoded path, without the query string. */
   readonly pathname: string;
+  /** The query string decoded as AWS decodes it: percent-escapes only, so `+` stays a plus. */
   readonly query: URLSearchParams;
   readonly headers: http.IncomingHttpHeaders;
   readonly rawBody: string;
@@ -226,6 +244,8 @@ export abstract class HttpEmulator {
   protected abstract throttled(retryAfterSeconds: number): EmulatorResponse;
   /** The protocol's internal server error. */
   protected abstract internalError(retryAfterSeconds?: number): EmulatorResponse;
+  /** The protocol's client (400) or server (500) error carrying `message`, which echoes the request. */
+  protected abstract hostileError(status: 400 | 500, message: string): EmulatorResponse;
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const request = await readRequest(req);
@@ -240,6 +260,8 @@ export abstract class HttpEmulator {
       path: req.url ?? '',
       status: 0,
       requestBody: bodyForLog(request.rawBody),
+      rawBody: request.rawBody,
+      headers: request.headers,
       signedService: parseSigV4Authorization(request.headers)?.service,
       at: Date.now(),
     };
@@ -252,7 +274,7 @@ export abstract class HttpEmulator {
       req.socket.destroy();
       return;
     }
-    const response = this.faultResponse(fault) ?? this.rateLimitResponse() ?? this.safeDispatch(operation, request);
+    const response = this.faultResponse(fault, request, record.path) ?? this.rateLimitResponse() ?? this.safeDispatch(operation, request);
     if (fault?.kind === 'dropResponse') {
       req.socket.destroy();
       return;
@@ -261,9 +283,10 @@ export abstract class HttpEmulator {
     send(res, response);
   }
 
-  private faultResponse(fault: Fault | undefined): EmulatorResponse | undefined {
+  private faultResponse(fault: Fault | undefined, request: EmulatorRequest, target: string): EmulatorResponse | undefined {
     if (fault?.kind === 'throttle') return this.throttled(fault.retryAfterSeconds ?? 1);
     if (fault?.kind === 'internal') return this.internalError(fault.retryAfterSeconds);
+    if (fault?.kind === 'hostile') return this.hostileError(fault.status ?? 400, echoMessage(fault.echo ?? 'verbatim', request.rawBody || target));
     return undefined;
   }
 
@@ -310,6 +333,35 @@ export abstract class HttpEmulator {
   }
 }
 
+/** A validation-style message quoting the request in one form. */
+export function echoMessage(form: EchoForm, request: string): string {
+  switch (form) {
+    case 'verbatim': return `Value '${request}' failed to satisfy constraint: the request is not valid`;
+    case 'prefix': return stringLeaves(request).map(([at, value]) => `Value '${value.slice(0, 16)}...' at '${at}' failed to satisfy constraint`).join('; ');
+    case 'json': return `Could not parse request: ${JSON.stringify(request)}`;
+    case 'url': return `Bad request ${encodeURIComponent(request)}`;
+    case 'base64': return `Request rejected; request id data ${Buffer.from(request, 'utf8').toString('base64')}`;
+  }
+}
+
+/** Each string value of a JSON or form-encoded request with its path (`credential.apiKeyCredential.apiKey`). */
+function stringLeaves(request: string): Array<[string, string]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(request);
+  } catch {
+    parsed = Object.fromEntries(new URLSearchParams(request));
+  }
+  const leaves: Array<[string, string]> = [];
+  const walk = (value: unknown, at: string) => {
+    if (typeof value === 'string') leaves.push([at, value]);
+    else if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${at}.${i + 1}`));
+    else if (value && typeof value === 'object') Object.entries(value).forEach(([k, v]) => walk(v, at ? `${at}.${k}` : k));
+  };
+  walk(parsed, '');
+  return leaves;
+}
+
 /** Reads the whole request; undefined if it was aborted or too large. */
 async function readRequest(req: http.IncomingMessage): Promise<EmulatorRequest | undefined> {
   const chunks: Buffer[] = [];
@@ -323,14 +375,38 @@ async function readRequest(req: http.IncomingMessage): Promise<EmulatorRequest |
   } catch {
     return undefined;
   }
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const target = req.url ?? '/';
+  const queryAt = target.indexOf('?');
   return {
     method: req.method ?? 'GET',
-    pathname: url.pathname,
-    query: url.searchParams,
+    pathname: queryAt < 0 ? target : target.slice(0, queryAt),
+    query: awsQuery(queryAt < 0 ? '' : target.slice(queryAt + 1)),
     headers: req.headers,
     rawBody: Buffer.concat(chunks).toString('utf8'),
   };
+}
+
+/**
+ * A query string as AWS services read it: split on `&` and the first `=`, then percent-decoded.
+ * Unlike HTML form decoding (URLSearchParams' own parser), `+` is a literal plus, so a client that
+ * sends `+` for a space is caught. A malformed escape is kept as sent.
+ */
+export function awsQuery(search: string): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const pair of search.split('&')) {
+    if (pair === '') continue;
+    const at = pair.indexOf('=');
+    query.append(percentDecode(at < 0 ? pair : pair.slice(0, at)), percentDecode(at < 0 ? '' : pair.slice(at + 1)));
+  }
+  return query;
+}
+
+function percentDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function bodyForLog(rawBody: string): any {

@@ -3,8 +3,11 @@ import { EmulatorRequest, EmulatorResponse, HttpEmulator, parseSigV4Authorizatio
 
 /**
  * AWS Secrets Manager emulator: awsJson1_1 (`POST /`, `X-Amz-Target: secretsmanager.<Operation>`)
- * over real HTTP, enough for the real `@aws-sdk/client-secrets-manager` v3 client: GetSecretValue,
- * PutSecretValue and a minimal DescribeSecret, with staging labels AWSCURRENT and AWSPREVIOUS.
+ * over real HTTP, as the library's own client and the real `@aws-sdk/client-secrets-manager` v3
+ * client speak it: GetSecretValue, PutSecretValue and a minimal DescribeSecret, with staging labels
+ * AWSCURRENT and AWSPREVIOUS. It also plays what a handler may meet in an account: a secret
+ * scheduled for deletion, a binary secret, a KMS key that cannot decrypt (or encrypt), and a
+ * caller denied access, each answered with Secrets Manager's own error type and message.
  */
 
 export interface SecretsManagerEmulatorOptions {
@@ -21,6 +24,17 @@ const JSON_1_1 = 'application/x-amz-json-1.1';
 const CURRENT = 'AWSCURRENT';
 const PREVIOUS = 'AWSPREVIOUS';
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** The role the emulator says a denied caller has (AWS names the caller's assumed role). */
+const CALLER = 'arn:aws:sts::111122223333:assumed-role/AppFabricHandlerRole/handler-session';
+
+/** States of a secret that make Secrets Manager refuse it. */
+export type SecretTrouble =
+  /** DeleteSecret with a recovery window: every read and write fails until it is restored. */
+  | 'scheduledForDeletion'
+  /** The secret's KMS key is disabled or its policy refuses Secrets Manager: DecryptionFailure on read, EncryptionFailure on write. */
+  | 'kmsKeyUnusable'
+  /** The caller's identity has no allow (or the resource policy denies): AccessDeniedException. */
+  | 'accessDenied';
 
 export class SecretsManagerEmulator extends HttpEmulator {
   public static async start(options: SecretsManagerEmulatorOptions = {}): Promise<SecretsManagerEmulator> {
@@ -53,8 +67,22 @@ export class SecretsManagerEmulator extends HttpEmulator {
    */
   public putSecret(name: string, secretString: string): string {
     const secret = this.secrets.get(name) ?? this.createSecret(name);
-    addVersion(secret, randomUUID(), secretString);
+    addVersion(secret, randomUUID(), { secretString });
     return secret.arn;
+  }
+
+  /** Creates the secret, or adds a new AWSCURRENT version, holding binary data (no SecretString). */
+  public putBinarySecret(name: string, data: Buffer): string {
+    const secret = this.secrets.get(name) ?? this.createSecret(name);
+    addVersion(secret, randomUUID(), { secretBinary: data.toString('base64') });
+    return secret.arn;
+  }
+
+  /** Puts a secret into a state Secrets Manager refuses to serve (undefined: back to normal). */
+  public setTrouble(nameOrArn: string, trouble: SecretTrouble | undefined): void {
+    const secret = this.find(nameOrArn);
+    if (!secret) throw new Error(`setTrouble: unknown secret ${nameOrArn}`);
+    secret.trouble = trouble;
   }
 
   public secretString(nameOrArn: string): string | undefined {
@@ -105,6 +133,11 @@ export class SecretsManagerEmulator extends HttpEmulator {
     return errorResponse(error, retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) });
   }
 
+  /** Hostile mode: a validation or service error whose message quotes the request (see Fault.echo). */
+  protected hostileError(status: 400 | 500, message: string): EmulatorResponse {
+    return errorResponse(status === 400 ? new SecretsManagerError('InvalidParameterException', message) : new SecretsManagerError('InternalServiceError', message, 500));
+  }
+
   private checkSignature(request: EmulatorRequest): void {
     if (!this.requireSignature) return;
     if (!parseSigV4Authorization(request.headers)) {
@@ -115,7 +148,10 @@ export class SecretsManagerEmulator extends HttpEmulator {
   }
 
   private getSecretValue(input: JsonObject): JsonObject {
-    const secret = this.require(input.SecretId);
+    const secret = this.require(input.SecretId, 'GetSecretValue');
+    if (secret.trouble === 'kmsKeyUnusable') {
+      throw new SecretsManagerError('DecryptionFailure', "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
+    }
     const versionId = optionalString(input.VersionId, 'VersionId');
     const versionStage = optionalString(input.VersionStage, 'VersionStage');
     const version = selectVersion(secret, versionId, versionStage);
@@ -123,14 +159,18 @@ export class SecretsManagerEmulator extends HttpEmulator {
       ARN: secret.arn,
       Name: secret.name,
       VersionId: version.versionId,
-      SecretString: version.secretString,
+      ...(version.secretString !== undefined ? { SecretString: version.secretString } : { SecretBinary: version.secretBinary }),
       VersionStages: [...version.stages],
       CreatedDate: version.createdDate,
     };
   }
 
   private putSecretValue(input: JsonObject): JsonObject {
-    const secret = this.require(input.SecretId);
+    const secret = this.require(input.SecretId, 'PutSecretValue');
+    if (secret.trouble === 'kmsKeyUnusable') {
+      throw new SecretsManagerError('EncryptionFailure',
+        "Secrets Manager can't encrypt the protected secret text using the provided KMS key. Check that the KMS key is available, enabled, and not in an invalid state.");
+    }
     if (typeof input.SecretString !== 'string') {
       throw new SecretsManagerError('InvalidParameterException', 'SecretString is required (this emulator does not support SecretBinary).');
     }
@@ -143,12 +183,12 @@ export class SecretsManagerEmulator extends HttpEmulator {
       throw new SecretsManagerError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
     }
     // A repeated ClientRequestToken with the same value is an idempotent retry: no new version.
-    const version = existing ?? addVersion(secret, token ?? randomUUID(), input.SecretString);
+    const version = existing ?? addVersion(secret, token ?? randomUUID(), { secretString: input.SecretString });
     return { ARN: secret.arn, Name: secret.name, VersionId: version.versionId, VersionStages: [...version.stages] };
   }
 
   private describeSecret(input: JsonObject): JsonObject {
-    const secret = this.require(input.SecretId);
+    const secret = this.require(input.SecretId, 'DescribeSecret');
     const versionIdsToStages: Record<string, string[]> = {};
     for (const version of secret.versions) {
       if (version.stages.length > 0) versionIdsToStages[version.versionId] = [...version.stages];
@@ -162,12 +202,20 @@ export class SecretsManagerEmulator extends HttpEmulator {
     };
   }
 
-  private require(secretId: unknown): SecretRecord {
+  /** The secret an operation may use: access is checked first, then the secret's state (as AWS does). */
+  private require(secretId: unknown, operation: string): SecretRecord {
     if (typeof secretId !== 'string' || secretId.length < 1 || secretId.length > 2048) {
       throw new SecretsManagerError('InvalidParameterException', 'SecretId must be a string of 1 to 2048 characters.');
     }
     const secret = this.find(secretId);
+    if (secret?.trouble === 'accessDenied') {
+      throw new SecretsManagerError('AccessDeniedException', `User: ${CALLER} is not authorized to perform: secretsmanager:${operation} ` +
+        `on resource: ${secretId} because no identity-based policy allows the secretsmanager:${operation} action`);
+    }
     if (!secret) throw new SecretsManagerError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    if (secret.trouble === 'scheduledForDeletion' && operation !== 'DescribeSecret') {
+      throw new SecretsManagerError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
+    }
     return secret;
   }
 
@@ -196,7 +244,9 @@ type JsonObject = Record<string, any>;
 
 interface SecretVersion {
   versionId: string;
-  secretString: string;
+  /** Exactly one of secretString and secretBinary (base64, as awsJson1_1 carries blobs). */
+  secretString?: string;
+  secretBinary?: string;
   stages: string[];
   /** Epoch seconds, as awsJson1_1 sends timestamps. */
   createdDate: number;
@@ -208,6 +258,7 @@ interface SecretRecord {
   versions: SecretVersion[];
   createdDate: number;
   lastChangedDate: number;
+  trouble?: SecretTrouble;
 }
 
 class SecretsManagerError extends Error {
@@ -217,11 +268,11 @@ class SecretsManagerError extends Error {
 }
 
 /** Adds the new AWSCURRENT version; the old current becomes AWSPREVIOUS, the old previous loses its label. */
-function addVersion(secret: SecretRecord, versionId: string, secretString: string): SecretVersion {
+function addVersion(secret: SecretRecord, versionId: string, value: Pick<SecretVersion, 'secretString' | 'secretBinary'>): SecretVersion {
   for (const version of secret.versions) {
     version.stages = version.stages.filter((s) => s !== PREVIOUS).map((s) => (s === CURRENT ? PREVIOUS : s));
   }
-  const version: SecretVersion = { versionId, secretString, stages: [CURRENT], createdDate: epochSeconds() };
+  const version: SecretVersion = { versionId, ...value, stages: [CURRENT], createdDate: epochSeconds() };
   secret.versions.push(version);
   secret.lastChangedDate = version.createdDate;
   return version;

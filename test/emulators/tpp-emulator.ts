@@ -220,6 +220,11 @@ export class TppEmulator extends HttpEmulator {
     return { status: 500, headers, body: { error: 'server_error', error_description: 'An internal error occurred.' } };
   }
 
+  /** Hostile mode: an OAuth error whose error_description quotes the request (see Fault.echo). */
+  protected hostileError(status: 400 | 500, message: string): EmulatorResponse {
+    return { status, headers: jsonHeaders(), body: { error: status === 400 ? 'invalid_request' : 'server_error', error_description: message } };
+  }
+
   /** Bearer token, then the `admin` scope, then the identity's role for the endpoint. */
   private authorize(operation: string, request: EmulatorRequest): void {
     const match = /^Bearer\s+(\S+)$/i.exec(String(request.headers.authorization ?? ''));

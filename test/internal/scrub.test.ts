@@ -1,4 +1,4 @@
-import { forgetSecretsForTesting, rememberSecret, scrub, scrubDeep } from '../../src/internal/scrub';
+import { forgetSecretsForTesting, rememberSecret, rememberSecretString, scrub, scrubDeep } from '../../src/internal/scrub';
 
 const KEY = 'canary-K3y_Zq8+/v9WpLmN0aB';
 
@@ -35,14 +35,20 @@ describe('scrub', () => {
     expect(scrub(`prefix ${KEY.slice(0, 11)}`)).toBe(`prefix ${KEY.slice(0, 11)}`);
   });
 
-  test('remembers each string field of a JSON secret', () => {
-    rememberSecret(JSON.stringify({ clientId: 'short-id', clientSecret: 'oauth-client-secret-value' }));
-    expect(scrub('id short-id secret oauth-client-secret-value')).toBe('id *** secret ***');
+  test('remembers each string field of a JSON secret but its public identifiers', () => {
+    rememberSecretString(JSON.stringify({ clientId: 'public-client-id', clientSecret: 'oauth-client-secret-value', note: 'password1' }), ['clientId']);
+    expect(scrub('id public-client-id secret oauth-client-secret-value note password1'))
+      .toBe('id public-client-id secret *** note ***');
+  });
+
+  test('remembers a secret string that is not JSON whole', () => {
+    rememberSecretString('plain-api-key-value');
+    expect(scrub('key plain-api-key-value')).toBe('key ***');
   });
 
   test('ignores values too short to scrub safely', () => {
-    rememberSecret('on');
-    expect(scrub('connection')).toBe('connection');
+    rememberSecret('admin');
+    expect(scrub('administrator')).toBe('administrator');
   });
 
   test('scrubs every string of Data', () => {

@@ -93,7 +93,7 @@ describe('AppFabricMonitor', () => {
     const { stack } = monitoredStack();
     const template = expectNagClean(stack);
     const policies = Object.values<any>(template.findResources('AWS::IAM::Policy'))
-      .filter((p) => JSON.stringify(p.Properties.Roles).includes('MonitorRole'));
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('MonitorFunctionRole'));
     const statements = policies[0].Properties.PolicyDocument.Statement;
     const appfabric = statements.filter((s: any) => JSON.stringify(s.Action).includes('appfabric'));
     expect(appfabric).toEqual([{ Action: 'appfabric:ListAppAuthorizations', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Bundle/), 'Arn'] } }]);

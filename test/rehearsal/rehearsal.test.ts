@@ -36,7 +36,8 @@ test('the example deploys, updates in place and deletes; outputs carry the AuthU
   expect(result.appfabric.ingestionState(create.outcomes[ingestion].physicalId)?.state).toBe('enabled');
   const outputs = create.outputs.AppFabricExample;
   expect(outputs.SlackAuthUrl).toMatch(/^https:\/\/slack\.example\.com\/oauth\/authorize\?client_id=example-slack-client/);
-  expect(outputs.AsanaStatus).toBe('Connected');
+  // One output per OAuth authorization, none for apiKey ones.
+  expect(Object.keys(outputs)).toEqual(['SlackAuthUrl']);
   const updatedAuthorizations = update.outcomes.filter((o) => o.type === 'Custom::AppFabricAppAuthorization');
   expect(updatedAuthorizations.map((o) => o.status)).toEqual(['PendingConnect', 'Connected']);
   expect(updatedAuthorizations.every((o) => o.physicalId === created.find((c) => c.logicalId === o.logicalId)?.physicalId)).toBe(true);
@@ -50,7 +51,7 @@ test('the example deploys, updates in place and deletes; outputs carry the AuthU
   // The TPP application is declared with the default removal policy, RETAIN.
   expect(result.tppApplications).toEqual(['cert-bot']);
   expect(update.outcomes.find((o) => o.type === 'Custom::VenafiTppOAuthApplication')?.physicalId).toBe('cert-bot');
-  expect(result.handlerLogs.join('\n')).not.toContain('example-slack-secret');
+  expect(result.handlerLogs.join('\n')).not.toContain('rehearsal-oauth-secret-Zp4K');
 });
 
 test('no secret value reaches the cloud assembly, Data, outputs or handler logs', async () => {
@@ -63,7 +64,7 @@ test('no secret value reaches the cloud assembly, Data, outputs or handler logs'
     ['Data and outputs', JSON.stringify(result.passes)],
     ['handler logs', result.handlerLogs.join('\n')],
   ]) {
-    expect({ where, leaked: text.includes(canary) || text.includes('example-slack-secret') }).toEqual({ where, leaked: false });
+    expect({ where, leaked: text.includes(canary) || text.includes('rehearsal-oauth-secret-Zp4K') }).toEqual({ where, leaked: false });
   }
   // The assembly does name the secrets, by reference.
   expect(assemblyText).toContain('secret:appfabric/asana');

@@ -1,17 +1,16 @@
 // A deploy rehearsal: runs a synthesized cloud assembly's custom resources the way
-// CloudFormation and the Provider framework would, against the local emulators. Native resources
-// get stand-in physical ids (an AppFabric bundle gets a real one in the AppFabric emulator).
+// CloudFormation would (the function its ServiceToken names, the answer read from the
+// ResponseURL), against the local emulators. Native resources get stand-in physical ids (an
+// AppFabric bundle gets a real one in the AppFabric emulator).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ResolveContext, references, resolve } from './intrinsics';
 import { AppFabricEmulator } from '../emulators/appfabric-emulator';
+import { LambdaHandler, deliver, lambdaContext, resultOf } from '../support/cloudformation';
 
 type Json = Record<string, any>;
-type Handler = (event: Json, context: { getRemainingTimeInMillis(): number }) => Promise<{ PhysicalResourceId: string; Data?: Json }>;
-
-/** What the Provider framework reports as the physical id of a Create that failed. */
-export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
+type Handler = (event: Json, context: ReturnType<typeof lambdaContext>) => Promise<{ PhysicalResourceId: string; Data?: Json }>;
 
 export interface ResourceOutcome {
   readonly stack: string;
@@ -110,9 +109,13 @@ export class Rehearsal {
           this.record(stack, logicalId, properties, response);
           outcomes.push(this.outcome(stack, logicalId, 'created'));
         } catch (error) {
-          const failure = { ...this.outcome(stack, logicalId, 'CREATE_FAILED'), physicalId: CREATE_FAILED_MARKER, error: (error as Error).message };
-          // The Provider framework skips the Delete of a failed Create; the rest rolls back.
-          const rollback = await this.deleteAll(outcomes.map((o) => [o.stack, o.logicalId] as [string, string]).reverse());
+          const failedId = (error as { physicalResourceId?: string }).physicalResourceId ?? '';
+          const failure = { ...this.outcome(stack, logicalId, 'CREATE_FAILED'), physicalId: failedId, error: (error as Error).message };
+          // The rollback deletes the failed resource (under the id its answer gave) and the rest.
+          stack.physicalIds.set(logicalId, failedId);
+          stack.properties.set(logicalId, properties);
+          const rollback = await this.deleteAll([[stack.name, logicalId] as [string, string],
+            ...outcomes.map((o) => [o.stack, o.logicalId] as [string, string]).reverse()]);
           return { pass: 'Create', outcomes, outputs: {}, failure, rollback };
         }
       }
@@ -230,12 +233,9 @@ export class Rehearsal {
     };
   }
 
-  /** The handler the custom resource's service token leads to: Provider framework -> onEvent function -> asset. */
+  /** The function the custom resource's service token names, invoked as CloudFormation does. */
   private handlerFor(stack: StackState, resource: Json): Handler {
-    const resources = stack.template.Resources;
-    const frameworkId = getAttTarget(resource.Properties.ServiceToken);
-    const userFunction = resources[frameworkId]?.Properties?.Environment?.Variables?.USER_ON_EVENT_FUNCTION_ARN;
-    const handlerFunction = resources[userFunction ? getAttTarget(userFunction) : frameworkId];
+    const handlerFunction = stack.template.Resources[getAttTarget(resource.Properties.ServiceToken)];
     const assetHash = String(handlerFunction.Properties.Code.S3Key).replace(/\.zip$/, '');
     const [file, exported] = String(handlerFunction.Properties.Handler).split('.');
     const assetDir = this.assetPaths.get(assetHash);
@@ -243,15 +243,14 @@ export class Rehearsal {
       throw new Error(`no asset ${assetHash} in the cloud assembly's asset manifests`);
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(path.join(assetDir, `${file}.js`))[exported];
+    const lambdaHandler: LambdaHandler<any> = require(path.join(assetDir, `${file}.js`))[exported];
+    return async (event, context) => resultOf(await deliver(lambdaHandler, event as any, context));
   }
 
+  /** The Lambda context of an invocation: the function's whole timeout. */
   private context(stack: StackState, resource: Json) {
-    const handlerId = getAttTarget(stack.template.Resources[getAttTarget(resource.Properties.ServiceToken)]
-      ?.Properties?.Environment?.Variables?.USER_ON_EVENT_FUNCTION_ARN ?? resource.Properties.ServiceToken);
-    const timeoutSeconds = Number(stack.template.Resources[handlerId]?.Properties?.Timeout ?? 300);
-    const end = Date.now() + timeoutSeconds * 1000;
-    return { getRemainingTimeInMillis: () => end - Date.now() };
+    const handlerFunction = stack.template.Resources[getAttTarget(resource.Properties.ServiceToken)];
+    return lambdaContext(Number(handlerFunction?.Properties?.Timeout ?? 300) * 1000);
   }
 
   private standIn(logicalId: string, type: string, properties: Json): string {

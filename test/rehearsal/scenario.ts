@@ -65,7 +65,7 @@ export async function rehearseExample(options: ScenarioOptions): Promise<Scenari
   const done = (passes: PassReport[], failed?: PassReport): ScenarioResult =>
     ({ passes, appfabric, failed, handlerLogs, leftBehind: appfabric.authorizations().length, tppApplications: tpp.applicationIds() });
   try {
-    secrets.putSecret('appfabric/slack', JSON.stringify({ clientId: 'example-slack-client', clientSecret: 'example-slack-secret' }));
+    secrets.putSecret('appfabric/slack', JSON.stringify({ clientId: 'example-slack-client', clientSecret: 'rehearsal-oauth-secret-Zp4K' }));
     secrets.putSecret('appfabric/asana', JSON.stringify({ apiKey: options.asanaApiKey ?? 'example-asana-key' }));
     secrets.putSecret('tpp/admin-token', JSON.stringify(tpp.issueToken({ scope: 'admin' })));
 

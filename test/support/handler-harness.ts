@@ -1,14 +1,20 @@
-// Runs the AppAuthorization handler as the Provider framework would, against the local
-// AppFabric and Secrets Manager emulators over real HTTP.
+// Runs the AppAuthorization handler as CloudFormation does (the answer PUT to a local
+// ResponseURL), against the local AppFabric and Secrets Manager emulators over real HTTP.
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { AppAuthorizationEvent, AppAuthorizationResponse } from '../../src/app-authorization/handler/events';
-import { AppAuthorizationProperties } from '../../src/app-authorization/properties';
-import { OnEventRequest } from '../../src/internal/cfn-events';
+import { asCloudFormation } from './cloudformation';
+import { handler as appAuthorizationFunction } from '../../src/app-authorization/handler/app-authorization.lambda';
+import { AppAuthorizationEvent } from '../../src/app-authorization/handler/events';
+import { AppAuthorizationData, AppAuthorizationProperties } from '../../src/app-authorization/properties';
+import { CustomResourceEvent } from '../../src/internal/custom-resource';
+import { forgetSecretsForTesting } from '../../src/internal/scrub';
 import { AppFabricEmulator, AppFabricEmulatorOptions } from '../emulators/appfabric-emulator';
 import { SecretsManagerEmulator } from '../emulators/secrets-manager-emulator';
 
-export type Handler = (event: AppAuthorizationEvent, context?: { getRemainingTimeInMillis(): number }) => Promise<AppAuthorizationResponse>;
+export { lambdaContext } from './cloudformation';
+
+/** The AppAuthorization function, invoked as CloudFormation does: its answer, or a rejection with its failure reason. */
+export const handler = asCloudFormation<AppAuthorizationEvent, AppAuthorizationData>(appAuthorizationFunction);
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:111122223333:stack/AppFabricTest/5f3c2a10-0000-4000-8000-000000000001';
 
@@ -17,6 +23,8 @@ export const BUNDLED_HANDLER_DIR = path.join(__dirname, '..', '..', 'assets', 'a
 
 export class HandlerHarness {
   public static async start(options: AppFabricEmulatorOptions = {}): Promise<HandlerHarness> {
+    // A new harness is a new Lambda container: it remembers no secret value of an earlier test.
+    forgetSecretsForTesting();
     const appfabric = await AppFabricEmulator.start(options);
     const secrets = await SecretsManagerEmulator.start();
     return new HandlerHarness(appfabric, secrets);
@@ -48,7 +56,7 @@ export class HandlerHarness {
       AuthType: 'oauth2',
       TenantIdentifier: 'examplecorp',
       TenantDisplayName: 'Example Corp',
-      CredentialSecretArn: this.secrets.putSecret('appfabric/slack', JSON.stringify({ clientId: 'slack-client-id', clientSecret: 'CANARY-slack-client-secret' })),
+      CredentialSecretArn: this.secrets.putSecret('appfabric/slack', JSON.stringify({ clientId: 'slack-client-id', clientSecret: 'CANARY-oauth-secret-7Hq2Wx' })),
       CredentialFields: { ClientId: 'clientId', ClientSecret: 'clientSecret' },
       ...overrides,
     };
@@ -95,10 +103,11 @@ export interface EventOptions<P = AppAuthorizationProperties> {
   readonly logicalResourceId?: string;
 }
 
-/** A CloudFormation custom resource event as the Provider framework hands it to onEvent. */
+/** A CloudFormation custom resource event (the stand-in in cloudformation.ts sets its ResponseURL when it delivers it). */
 export function customResourceEvent<P extends object>(resource: { type: string; stackId: string; logicalResourceId: string },
-  requestType: 'Create' | 'Update' | 'Delete', props: P, options: EventOptions<P> = {}): OnEventRequest<P> {
+  requestType: 'Create' | 'Update' | 'Delete', props: P, options: EventOptions<P> = {}): CustomResourceEvent<P> {
   return {
+    ResponseURL: '',
     RequestType: requestType,
     RequestId: options.requestId ?? randomUUID(),
     StackId: resource.stackId,
@@ -115,13 +124,7 @@ export function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', props: App
     requestType, props, options);
 }
 
-/** A Lambda context with `ms` left (the construct's timeout is 5 minutes). */
-export function lambdaContext(ms = 5 * 60_000) {
-  const end = Date.now() + ms;
-  return { getRemainingTimeInMillis: () => end - Date.now() };
-}
-
-/** Runs an event and returns the failure reason the Provider framework would report. */
+/** Runs an event and returns the failure reason CloudFormation received. */
 export async function failureReason(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;

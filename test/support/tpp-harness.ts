@@ -1,9 +1,13 @@
-// Runs the TppOAuthApplication handler as the Provider framework would, against the local TPP
-// emulator over HTTPS (a test CA made here) and the Secrets Manager emulator.
+// Runs the TppOAuthApplication handler as CloudFormation does (the answer PUT to a local
+// ResponseURL), against the local TPP emulator over HTTPS (a test CA made here) and the Secrets
+// Manager emulator.
+import { asCloudFormation } from './cloudformation';
 import { EventOptions, captureHandlerLogs, customResourceEvent, useEmulatorEnvironment } from './handler-harness';
 import { TestPki } from './test-pki';
+import { forgetSecretsForTesting } from '../../src/internal/scrub';
 import { TppOAuthApplicationEvent } from '../../src/venafi-tpp/handler/events';
-import { TppOAuthApplicationProperties } from '../../src/venafi-tpp/properties';
+import { handler as tppOAuthApplicationFunction } from '../../src/venafi-tpp/handler/tpp-oauth-application.lambda';
+import { TppOAuthApplicationData, TppOAuthApplicationProperties } from '../../src/venafi-tpp/properties';
 import { SecretsManagerEmulator } from '../emulators/secrets-manager-emulator';
 import { IssueTokenOptions, IssuedTokens, TppEmulator, TppEmulatorOptions } from '../emulators/tpp-emulator';
 
@@ -11,11 +15,16 @@ export { failureReason, lambdaContext } from './handler-harness';
 export { makeTestPki } from './test-pki';
 export type { TestPki } from './test-pki';
 
+/** The TppOAuthApplication function, invoked as CloudFormation does. */
+export const handler = asCloudFormation<TppOAuthApplicationEvent, TppOAuthApplicationData>(tppOAuthApplicationFunction);
+
 export const TPP_STACK_ID = 'arn:aws:cloudformation:us-east-1:111122223333:stack/TppTest/5f3c2a10-0000-4000-8000-000000000002';
 
 /** A test CA, a server certificate it issued for 127.0.0.1, and one from another CA. */
 export class TppHarness {
   public static async start(pki: TestPki, options: Partial<TppEmulatorOptions> = {}): Promise<TppHarness> {
+    // A new harness is a new Lambda container: it remembers no secret value of an earlier test.
+    forgetSecretsForTesting();
     const tpp = await TppEmulator.start({ tls: pki.serverTls, ...options });
     const secrets = await SecretsManagerEmulator.start();
     return new TppHarness(pki, tpp, secrets);

@@ -1,10 +1,11 @@
 // The TppOAuthApplication handler, driven through the local TPP emulator over HTTPS (trusting the
 // test CA through the TrustedCaCertificate property) and the Secrets Manager emulator.
 import * as path from 'node:path';
+import { CREATE_FAILED_PHYSICAL_ID } from '../../src/internal/custom-resource';
 import { send } from '../../src/internal/http';
-import { handler } from '../../src/venafi-tpp/handler/tpp-oauth-application.lambda';
 import { TppEmulator } from '../emulators/tpp-emulator';
-import { TestPki, TppHarness, failureReason, lambdaContext, makeTestPki, tppEvent } from '../support/tpp-harness';
+import { asCloudFormation } from '../support/cloudformation';
+import { TestPki, TppHarness, failureReason, handler, lambdaContext, makeTestPki, tppEvent } from '../support/tpp-harness';
 
 const WRITES = ['CreateApplication', 'UpdateApplication', 'DeleteApplication'];
 
@@ -201,8 +202,8 @@ describe('Delete', () => {
     expect(harness.logs.join('\n')).toMatch(/application 'cert-bot' was already gone/);
   });
 
-  test("the Provider framework's failed-create marker is skipped without calling TPP", async () => {
-    const marker = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
+  test("the Delete of a failed Create's marker id succeeds without calling TPP", async () => {
+    const marker = CREATE_FAILED_PHYSICAL_ID;
     const response = await handler(tppEvent('Delete', harness.props(), { physicalResourceId: marker }), lambdaContext());
     expect(response.PhysicalResourceId).toBe(marker);
     expect(harness.tpp.count()).toBe(0);
@@ -430,7 +431,7 @@ describe('bundled handler', () => {
     // `npx projen bundle` (run by `npm test`) writes it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const bundled = require(path.join(__dirname, '..', '..', 'assets', 'venafi-tpp', 'handler', 'tpp-oauth-application.lambda', 'index.js'));
-    const response = await bundled.handler(tppEvent('Create', harness.props()), lambdaContext());
+    const response = await asCloudFormation(bundled.handler)(tppEvent('Create', harness.props()), lambdaContext());
     expect(response).toEqual({ PhysicalResourceId: 'cert-bot', Data: { ApplicationId: 'cert-bot', Name: 'Certificate bot' } });
   });
 });

@@ -2,7 +2,7 @@
 import {
   AppAuthorization, AppFabricApi, AppFabricServiceError, CreateAppAuthorizationInput, Credential, isAppFabricError,
 } from '../../internal/appfabric-client';
-import { OnEventRequest, OnEventResponse } from '../../internal/cfn-events';
+import { CustomResourceEvent, CustomResourceResult } from '../../internal/custom-resource';
 import { DeployError } from '../../internal/errors';
 import { NetworkError } from '../../internal/http';
 import { listAllAppAuthorizations } from '../../internal/list-app-authorizations';
@@ -28,8 +28,8 @@ export interface Dependencies {
   readonly cleanup?: AppFabricApi;
 }
 
-export type AppAuthorizationEvent = OnEventRequest<AppAuthorizationProperties>;
-export type AppAuthorizationResponse = OnEventResponse<AppAuthorizationData>;
+export type AppAuthorizationEvent = CustomResourceEvent<AppAuthorizationProperties>;
+export type AppAuthorizationResponse = CustomResourceResult<AppAuthorizationData>;
 
 export async function onEvent(event: AppAuthorizationEvent, deps: Dependencies): Promise<AppAuthorizationResponse> {
   deps.log(`${event.RequestType} ${event.LogicalResourceId} (physical id ${event.PhysicalResourceId ?? 'none yet'})`);
@@ -289,8 +289,9 @@ export async function readCredential(props: AppAuthorizationProperties, deps: De
   const clientIdField = fields.ClientId ?? 'clientId';
   const clientSecretField = fields.ClientSecret ?? 'clientSecret';
   const purpose = `the OAuth client of ${describe(props)}`;
-  const values = await beforeDeadline(deps.secrets.readFields(props.CredentialSecretArn, [clientIdField, clientSecretField], purpose),
-    props, purpose, deps);
+  // The client id is public by design (it is in every AuthUrl): only the client secret is scrubbed.
+  const read = deps.secrets.readFields(props.CredentialSecretArn, [clientIdField, clientSecretField], purpose, [clientIdField]);
+  const values = await beforeDeadline(read, props, purpose, deps);
   return { oauth2Credential: { clientId: values[clientIdField], clientSecret: values[clientSecretField] } };
 }
 

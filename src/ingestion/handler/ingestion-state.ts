@@ -2,10 +2,15 @@
 // there yet. CloudFormation creates and deletes the ingestion itself (AWS::AppFabric::Ingestion);
 // no document states the state right after creation, so it is read rather than assumed.
 import { AppFabricApi } from '../../internal/appfabric-client';
-import { OnEventRequest, OnEventResponse } from '../../internal/cfn-events';
+import { CustomResourceEvent, CustomResourceResult } from '../../internal/custom-resource';
 import { IngestionStateData, IngestionStateProperties } from '../properties';
 
-export type IngestionStateEvent = OnEventRequest<IngestionStateProperties>;
+export type IngestionStateEvent = CustomResourceEvent<IngestionStateProperties>;
+
+export interface Dependencies {
+  readonly appfabric: AppFabricApi;
+  readonly log: (line: string) => void;
+}
 
 /** The call that brings `current` to `enabled`, if any. Pure. */
 export function stateChange(current: string, enabled: boolean): 'start' | 'stop' | undefined {
@@ -15,8 +20,8 @@ export function stateChange(current: string, enabled: boolean): 'start' | 'stop'
   return current === 'disabled' ? undefined : 'stop';
 }
 
-export async function onEvent(event: IngestionStateEvent, appfabric: AppFabricApi, log: (line: string) => void):
-Promise<OnEventResponse<IngestionStateData>> {
+export async function onEvent(event: IngestionStateEvent, deps: Dependencies): Promise<CustomResourceResult<IngestionStateData>> {
+  const { appfabric, log } = deps;
   const props = event.ResourceProperties;
   const physicalResourceId = `${props.IngestionArn}/state`;
   if (event.RequestType === 'Delete') {

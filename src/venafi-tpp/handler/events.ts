@@ -1,5 +1,5 @@
 // Create, Update and Delete of a TPP OAuth application: the I/O around lifecycle.ts.
-import { OnEventRequest, OnEventResponse } from '../../internal/cfn-events';
+import { CustomResourceEvent, CustomResourceResult } from '../../internal/custom-resource';
 import { DeployError } from '../../internal/errors';
 import { RetryDeadlineError } from '../../internal/retry';
 import { TppApi, TppApplication, TppError, describeTppFailure } from '../../internal/tpp-client';
@@ -12,8 +12,8 @@ export interface Dependencies {
   readonly log: (line: string) => void;
 }
 
-export type TppOAuthApplicationEvent = OnEventRequest<TppOAuthApplicationProperties>;
-export type TppOAuthApplicationResponse = OnEventResponse<TppOAuthApplicationData>;
+export type TppOAuthApplicationEvent = CustomResourceEvent<TppOAuthApplicationProperties>;
+export type TppOAuthApplicationResponse = CustomResourceResult<TppOAuthApplicationData>;
 
 export async function onEvent(event: TppOAuthApplicationEvent, deps: Dependencies): Promise<TppOAuthApplicationResponse> {
   deps.log(`${event.RequestType} ${event.LogicalResourceId} (physical id ${event.PhysicalResourceId ?? 'none yet'})`);

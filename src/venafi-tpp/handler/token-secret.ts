@@ -7,6 +7,8 @@ import { TOKEN_SECRET_FIELDS } from '../properties';
 
 const PURPOSE = 'the TPP access token';
 const SHAPE = [TOKEN_SECRET_FIELDS.accessToken, TOKEN_SECRET_FIELDS.refreshToken, TOKEN_SECRET_FIELDS.clientId];
+/** The client id names the API integration in every TPP request and answer: not a secret. */
+const PUBLIC_FIELDS = [TOKEN_SECRET_FIELDS.clientId];
 
 export class SecretTokenStore implements TokenStore {
   public readonly description: string;
@@ -18,7 +20,7 @@ export class SecretTokenStore implements TokenStore {
   }
 
   public async load(): Promise<StoredTokens> {
-    const json = await this.secrets.readObject(this.secretArn, SHAPE, PURPOSE);
+    const json = await this.secrets.readObject(this.secretArn, SHAPE, PURPOSE, PUBLIC_FIELDS);
     this.lastRead = json;
     return tokensFromSecret(this.secretArn, json);
   }
@@ -26,7 +28,7 @@ export class SecretTokenStore implements TokenStore {
   public async save(tokens: RefreshedTokens): Promise<void> {
     // No read between refresh and write: the new pair is the only working one, so nothing that
     // can fail comes before storing it.
-    await this.secrets.putSecretString(this.secretArn, JSON.stringify(secretWithRefreshedTokens(this.lastRead ?? {}, tokens)));
+    await this.secrets.putSecretString(this.secretArn, JSON.stringify(secretWithRefreshedTokens(this.lastRead ?? {}, tokens)), PUBLIC_FIELDS);
   }
 }
 
