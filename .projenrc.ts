@@ -5,6 +5,8 @@ import { awscdk, javascript } from 'projen';
 const CDK_FLOOR = '2.276.0';
 // aws-cdk CLI 3.x refuses aws-cdk-lib 2.x cloud assemblies; 2.1148.1 reads 2.276.0's.
 const CDK_CLI = 'aws-cdk@2.1148.1';
+// The constructs release the library declares as its floor (peer dependency).
+const CONSTRUCTS_FLOOR = '10.5.1';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-appfabric',
@@ -19,7 +21,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   stability: 'experimental',
 
   cdkVersion: CDK_FLOOR,
-  constructsVersion: '10.5.1',
+  constructsVersion: CONSTRUCTS_FLOOR,
   jsiiVersion: '~6.0.0',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
@@ -75,9 +77,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['examples/cdk.out/', 'test/.tmp/', '.bench/', '*.bak', '.jsii.tabl.json'],
+  gitignore: ['examples/cdk.out/', 'test/.tmp/', '.bench/', '*.bak', '.jsii.tabl.json', 'test/consumers/java/target/'],
   githubOptions: { mergify: false },
   depsUpgrade: false,
+  // commit-and-tag-version 13 (projen's default, used only by `projen bump`) and its
+  // conventional-changelog dependencies require Node.js >= 22: on Node 20, the default here, every
+  // `npm ci` printed 17 EBADENGINE warnings. 12.x does the same job and supports Node 18+.
+  bumpPackage: 'commit-and-tag-version@^12',
   pullRequestTemplate: false,
 });
 
@@ -107,6 +113,18 @@ project.eslint?.allowDevDeps('src/**/handler/**');
 // Tests load the bundled handlers from assets/, so bundle first (esbuild takes about a second).
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
+// The handlers' AWS SDK v3 warns, once per process, that its releases from 2027 need Node.js 22.
+// Here it runs on the development Node.js (20); in Lambda it runs on nodejs24.x, and `test:node24`
+// runs the same suite there. Its documented switch keeps that note out of every test run.
+const SDK_NODE_WARNING_OFF = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+project.testTask.env(SDK_NODE_WARNING_OFF, 'true');
+
+// npm 11 runs a dependency's install script only when package.json allows it, and ends each install
+// listing the scripts it skipped. Neither is needed: esbuild's postinstall only re-checks the binary
+// its platform package already installed, and @parcel/watcher's builds from source only when asked
+// (npm_config_build_from_source). Denied explicitly: the same install, without the list.
+project.package.addField('allowScripts', { 'esbuild': false, '@parcel/watcher': false });
+
 // The example app: synthesized with the pinned aws-cdk CLI.
 const synthExample = project.addTask('synth:example', {
   description: 'Synthesize the example app (examples/) into examples/cdk.out with the aws-cdk CLI',
@@ -130,6 +148,7 @@ project.addTask('chaos', {
 
 project.addTask('example', {
   description: 'Synthesize the example app and rehearse its deploy against the local emulators',
+  env: { [SDK_NODE_WARNING_OFF]: 'true' },
   steps: [
     { spawn: synthExample.name },
     { exec: 'ts-node --transpile-only --project test/tsconfig.json test/rehearsal/main.ts examples/cdk.out' },
@@ -156,6 +175,126 @@ project.addPackageIgnore('!.jsii.tabl.json');
 project.addTask('test:consumer:typescript', {
   description: "Build the README's TypeScript app from the packed library and keep its snapshot across a handler-only library change",
   steps: [{ exec: 'ts-node --transpile-only --project test/tsconfig.json test/consumers/typescript/run.ts' }],
+});
+
+// ---------------------------------------------------------------------------------------------
+// Bindings and their consumers (issue 19). `package:bindings` builds the Python wheel, the Java
+// jar and the Go module (dist/python, dist/java, dist/go) and the .NET code (dist/dotnet, code
+// only: no .NET SDK here). Each `consumer:<language>` installs what was built, with aws-cdk-lib
+// and constructs at the library's floors, in a project outside src/ (test/consumers/<language>),
+// declares the example app there and synthesizes it with the pinned aws-cdk CLI, the same way
+// `consumer:typescript` synthesizes examples/example-app.ts; `consumers:compare` then requires the
+// same templates and asset hashes. Any change to examples/example-app.ts needs the same change in
+// each consumer. Everything they write stays in test/.tmp (ignored).
+const FLOORS = { CDK_FLOOR, CONSTRUCTS_FLOOR };
+const CONSUMERS_OUT = 'test/.tmp/consumers';
+const MAVEN_REPO = 'test/.tmp/maven-repo';
+// The same CLI flags for every language: version reporting off, since its analytics record the
+// language and Node.js version by design.
+const consumerSynth = (app: string, language: string) =>
+  `cdk synth --quiet --no-version-reporting --app "${app}" --output ../../.tmp/consumers/${language}/cdk.out`;
+
+const packageBindings = project.addTask('package:bindings', {
+  description: 'Build the Python wheel, Java jar and Go module into dist/, and the .NET code (code only)',
+  env: FLOORS,
+  steps: [
+    // The Java build resolves aws-cdk-lib at the floor from the Maven registry, or from the
+    // Maven repository registry-gaps.sh fills while that registry does not carry it yet.
+    { exec: 'bash test/consumers/registry-gaps.sh java' },
+    { exec: `jsii-pacmak --target python --target java --target go --maven-local-repository ${MAVEN_REPO}` },
+    { exec: 'jsii-pacmak --code-only --target dotnet' },
+  ],
+});
+
+project.addTask('consumer:typescript', {
+  description: 'Synthesize the TypeScript example the way the language consumers are synthesized (the reference)',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: `cdk synth --quiet --no-version-reporting --output ../${CONSUMERS_OUT}/typescript/cdk.out`, cwd: 'examples' },
+  ],
+});
+
+project.addTask('consumer:python', {
+  description: 'Install the built wheel in a fresh virtual environment and synthesize the example in Python',
+  env: FLOORS,
+  steps: [
+    { exec: 'bash test/consumers/registry-gaps.sh python' },
+    { exec: `rm -rf ${CONSUMERS_OUT}/python && python3 -m venv ${CONSUMERS_OUT}/python/venv` },
+    {
+      exec: `${CONSUMERS_OUT}/python/venv/bin/pip install --quiet --disable-pip-version-check `
+        + '--find-links test/.tmp/registry-gaps/python dist/python/*.whl '
+        + '"aws-cdk-lib==$CDK_FLOOR" "constructs==$CONSTRUCTS_FLOOR"',
+    },
+    { exec: consumerSynth('../../.tmp/consumers/python/venv/bin/python app.py', 'python'), cwd: 'test/consumers/python' },
+  ],
+});
+
+// The consumer's Maven local repository is inside the clone: nothing built here (this library's
+// jar, a registry-gap aws-cdk-lib) lands in the user's ~/.m2. The library's own artifacts are
+// dropped first, so a rebuilt 0.0.0 jar is never shadowed by the previous run's.
+const mavenArgs = `-B -q -Dmaven.repo.local=$PWD/../../../${MAVEN_REPO} `
+  + '-Daws-cdk-lib.version=$CDK_FLOOR -Dconstructs.version=$CONSTRUCTS_FLOOR';
+project.addTask('consumer:java', {
+  description: 'Build a Maven project on the built jar and synthesize the example in Java',
+  env: FLOORS,
+  steps: [
+    { exec: `rm -rf ${CONSUMERS_OUT}/java ${MAVEN_REPO}/io/github/cdk-appfabric test/consumers/java/target` },
+    { exec: `mvn ${mavenArgs} compile`, cwd: 'test/consumers/java' },
+    { exec: consumerSynth(`mvn ${mavenArgs} exec:java`, 'java'), cwd: 'test/consumers/java' },
+  ],
+});
+
+project.addTask('consumer:go', {
+  description: 'Build a Go module on the built Go module (go.mod replace) and synthesize the example in Go',
+  env: FLOORS,
+  steps: [
+    {
+      exec: 'test "$(go list -m -f \'{{.Version}}\' github.com/aws/aws-cdk-go/awscdk/v2)" = "v$CDK_FLOOR" '
+        + '|| { echo "test/consumers/go/go.mod must require github.com/aws/aws-cdk-go/awscdk/v2 v$CDK_FLOOR (the floor)"; exit 1; }',
+      cwd: 'test/consumers/go',
+    },
+    { exec: `rm -rf ../../.tmp/consumers/go && go build -o ../../.tmp/consumers/go/example-app .`, cwd: 'test/consumers/go' },
+    { exec: consumerSynth('../../.tmp/consumers/go/example-app', 'go'), cwd: 'test/consumers/go' },
+  ],
+});
+
+const compareConsumers = `ts-node --transpile-only --project test/tsconfig.json test/consumers/compare-templates.ts ${CONSUMERS_OUT}`;
+project.addTask('consumers:compare', {
+  description: 'Compare consumers\' templates with the TypeScript example\'s (args: the languages, e.g. python java go)',
+  steps: [{ exec: compareConsumers, receiveArgs: true }],
+});
+
+project.addTask('consumers', {
+  description: 'Build the bindings, run every language consumer and compare their templates with the TypeScript example',
+  steps: [
+    { spawn: packageBindings.name },
+    { spawn: 'consumer:typescript' },
+    { spawn: 'consumer:python' },
+    { spawn: 'consumer:java' },
+    { spawn: 'consumer:go' },
+    { exec: `${compareConsumers} python java go` },
+  ],
+});
+
+// Node.js 24, the handlers' Lambda runtime (nodejs24.x), from the npm registry: the package the
+// `node` package's install script would fetch for this platform (npm 11 blocks that script).
+const NODE24 = 'test/.tmp/node24';
+project.addTask('node24:install', {
+  description: `Install Node.js 24 from the npm registry into ${NODE24}`,
+  condition: `! test -x ${NODE24}/bin/node`,
+  steps: [{
+    exec: `npm install --global --prefix ${NODE24} --no-audit --no-fund --loglevel=error `
+      + '"node-$(node -p \'process.platform + "-" + process.arch\')@24"',
+  }],
+});
+project.addTask('test:node24', {
+  description: 'Run the jest suite (handler bundles, rehearsal, chaos subset) under Node.js 24',
+  steps: [
+    { spawn: 'node24:install' },
+    { spawn: 'bundle' },
+    { exec: `PATH="$PWD/${NODE24}/bin:$PATH" node -e 'console.log("tests under Node.js " + process.version)'` },
+    { exec: `PATH="$PWD/${NODE24}/bin:$PATH" jest --ci --coverage=false`, receiveArgs: true },
+  ],
 });
 
 project.synth();

@@ -2,7 +2,9 @@
 // the same run with the same CLI flags: the same stacks, and per stack the same template (every
 // resource, property, output, parameter and rule) and the same asset hashes.
 //
-//   ts-node test/consumers/compare-templates.ts <typescript cdk.out> <language>=<cdk.out> ...
+//   ts-node test/consumers/compare-templates.ts <out dir> <language> ...
+//
+// reads <out dir>/typescript/cdk.out (the reference) and <out dir>/<language>/cdk.out.
 //
 // Exit code 1 when any consumer differs, with each difference as a JSON path.
 import * as fs from 'fs';
@@ -101,16 +103,16 @@ export function compareAssemblies(reference: Assembly, consumer: Assembly): stri
 }
 
 function main(args: string[]): number {
-  const [referenceDir, ...consumerArgs] = args;
-  if (!referenceDir || consumerArgs.length === 0 || consumerArgs.some((a) => !a.includes('='))) {
-    console.error('usage: compare-templates <typescript cdk.out> <language>=<cdk.out> ...');
+  const [outDir, ...languages] = args;
+  if (!outDir || languages.length === 0) {
+    console.error('usage: compare-templates <out dir> <language> ...');
     return 2;
   }
+  const referenceDir = path.join(outDir, 'typescript', 'cdk.out');
   const reference = loadAssembly(referenceDir);
   let failed = 0;
-  for (const arg of consumerArgs) {
-    const [language, dir] = arg.split('=', 2);
-    const found = compareAssemblies(reference, loadAssembly(dir));
+  for (const language of languages) {
+    const found = compareAssemblies(reference, loadAssembly(path.join(outDir, language, 'cdk.out')));
     const resources = [...reference.stacks.values()]
       .reduce((n, file) => n + Object.keys(readJson(path.join(reference.dir, file)).Resources ?? {}).length, 0);
     if (found.length === 0) {
@@ -126,7 +128,7 @@ function main(args: string[]): number {
       `If examples/example-app.ts did not change, the ${language} binding itself produces a different template: see ${source}.`,
     ].join('\n'));
   }
-  console.log(`consumer templates: ${consumerArgs.length - failed} passed, ${failed} failed`);
+  console.log(`consumer templates: ${languages.length - failed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }
 
