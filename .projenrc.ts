@@ -189,21 +189,25 @@ project.addTask('test:consumer:typescript', {
 const FLOORS = { CDK_FLOOR, CONSTRUCTS_FLOOR };
 const CONSUMERS_OUT = 'test/.tmp/consumers';
 const MAVEN_REPO = 'test/.tmp/maven-repo';
+// Go's build cache stays in the clone too (the module cache is the Go registry's own).
+const GO_BUILD_CACHE = { GOCACHE: '$(pwd)/test/.tmp/go-build' };
 // The same CLI flags for every language: version reporting off, since its analytics record the
 // language and Node.js version by design.
 const consumerSynth = (app: string, language: string) =>
   `cdk synth --quiet --no-version-reporting --app "${app}" --output ../../.tmp/consumers/${language}/cdk.out`;
 
+// projen's per-language package tasks, adapted to this machine: the Java build resolves aws-cdk-lib
+// at the floor from the Maven registry, or from the Maven repository registry-gaps.sh fills while
+// that registry does not carry it yet; .NET is code only.
+const packageJava = project.tasks.tryFind('package:java')!;
+packageJava.reset('bash test/consumers/registry-gaps.sh java');
+packageJava.exec(`jsii-pacmak -v --target java --maven-local-repository ${MAVEN_REPO}`);
+for (const [name, value] of Object.entries(FLOORS)) packageJava.env(name, value);
+project.tasks.tryFind('package:go')!.env('GOCACHE', GO_BUILD_CACHE.GOCACHE);
+project.tasks.tryFind('package:dotnet')!.reset('jsii-pacmak -v --code-only --target dotnet');
 const packageBindings = project.addTask('package:bindings', {
   description: 'Build the Python wheel, Java jar and Go module into dist/, and the .NET code (code only)',
-  env: FLOORS,
-  steps: [
-    // The Java build resolves aws-cdk-lib at the floor from the Maven registry, or from the
-    // Maven repository registry-gaps.sh fills while that registry does not carry it yet.
-    { exec: 'bash test/consumers/registry-gaps.sh java' },
-    { exec: `jsii-pacmak --target python --target java --target go --maven-local-repository ${MAVEN_REPO}` },
-    { exec: 'jsii-pacmak --code-only --target dotnet' },
-  ],
+  steps: ['python', 'java', 'go', 'dotnet'].map((language) => ({ spawn: `package:${language}` })),
 });
 
 project.addTask('consumer:typescript', {
@@ -246,14 +250,14 @@ project.addTask('consumer:java', {
 
 project.addTask('consumer:go', {
   description: 'Build a Go module on the built Go module (go.mod replace) and synthesize the example in Go',
-  env: FLOORS,
+  env: { ...FLOORS, ...GO_BUILD_CACHE },
   steps: [
     {
       exec: 'test "$(go list -m -f \'{{.Version}}\' github.com/aws/aws-cdk-go/awscdk/v2)" = "v$CDK_FLOOR" '
         + '|| { echo "test/consumers/go/go.mod must require github.com/aws/aws-cdk-go/awscdk/v2 v$CDK_FLOOR (the floor)"; exit 1; }',
       cwd: 'test/consumers/go',
     },
-    { exec: `rm -rf ../../.tmp/consumers/go && go build -o ../../.tmp/consumers/go/example-app .`, cwd: 'test/consumers/go' },
+    { exec: 'rm -rf ../../.tmp/consumers/go && go build -o ../../.tmp/consumers/go/example-app .', cwd: 'test/consumers/go' },
     { exec: consumerSynth('../../.tmp/consumers/go/example-app', 'go'), cwd: 'test/consumers/go' },
   ],
 });
