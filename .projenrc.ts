@@ -183,7 +183,7 @@ project.addTask('test:consumer:typescript', {
 // only: no .NET SDK here). Each `consumer:<language>` installs what was built, with aws-cdk-lib
 // and constructs at the library's floors, in a project outside src/ (test/consumers/<language>),
 // declares the example app there and synthesizes it with the pinned aws-cdk CLI, the same way
-// `consumer:typescript` synthesizes examples/example-app.ts; `consumers:compare` then requires the
+// `consumers:reference` synthesizes examples/example-app.ts; `consumers:compare` then requires the
 // same templates and asset hashes. Any change to examples/example-app.ts needs the same change in
 // each consumer. Everything they write stays in test/.tmp (ignored).
 const FLOORS = { CDK_FLOOR, CONSTRUCTS_FLOOR };
@@ -210,7 +210,7 @@ const packageBindings = project.addTask('package:bindings', {
   steps: ['python', 'java', 'go', 'dotnet'].map((language) => ({ spawn: `package:${language}` })),
 });
 
-project.addTask('consumer:typescript', {
+project.addTask('consumers:reference', {
   description: 'Synthesize the TypeScript example the way the language consumers are synthesized (the reference)',
   steps: [
     { spawn: 'bundle' },
@@ -272,7 +272,7 @@ project.addTask('consumers', {
   description: 'Build the bindings, run every language consumer and compare their templates with the TypeScript example',
   steps: [
     { spawn: packageBindings.name },
-    { spawn: 'consumer:typescript' },
+    { spawn: 'consumers:reference' },
     { spawn: 'consumer:python' },
     { spawn: 'consumer:java' },
     { spawn: 'consumer:go' },
