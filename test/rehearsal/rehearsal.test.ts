@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { MAX_WIDTH } from './report';
 import { rehearseExample } from './scenario';
 import { buildExampleApp } from '../../examples/example-app';
 
@@ -13,7 +14,8 @@ let assemblyDir: string;
 beforeAll(() => {
   mkdirSync(TMP, { recursive: true });
   assemblyDir = mkdtempSync(path.join(TMP, 'rehearsal-'));
-  const app = new App({ outdir: assemblyDir });
+  // Construct paths in the template metadata, as the aws-cdk CLI's synth writes them (the output names resources by them).
+  const app = new App({ outdir: assemblyDir, context: { 'aws:cdk:enable-path-metadata': true } });
   buildExampleApp(app);
   app.synth();
 });
@@ -84,4 +86,45 @@ test('a rejected API key fails the rehearsal with the clear reason, and the roll
   expect(result.failed?.rollback.map((o) => o.logicalId.replace(/[0-9A-F]{8}$/, '')).filter((id) => id === 'Slack')).toEqual(['Slack']);
   expect(result.leftBehind).toBe(0);
   expect(result.handlerLogs.join('\n')).not.toContain('invalid-example-key');
+});
+
+test('the output fits a terminal, explains stand-ins once and shows what each pass changed', async () => {
+  const lines: string[] = [];
+  await rehearseExample({ assemblyDir, print: (line) => lines.push(line) });
+  const failedLines: string[] = [];
+  await rehearseExample({ assemblyDir, asanaApiKey: 'invalid-example-key', print: (line) => failedLines.push(line) });
+  expect([...lines, ...failedLines].filter((line) => line.length > MAX_WIDTH)).toEqual([]);
+
+  const output = lines.join('\n');
+  expect(lines.filter((line) => /^\s*Stand-in:/.test(line))).toHaveLength(1);
+  expect(output.match(/the library's handlers, run from the bundled code/g)).toHaveLength(1);
+  expect(lines.filter((line) => line.startsWith('== '))).toEqual([
+    expect.stringMatching(/^== 1\/3 Create: /), expect.stringMatching(/^== 2\/3 Update: /), expect.stringMatching(/^== 3\/3 Delete: /), '== Summary ==',
+  ]);
+  // No ARN in a table: the IDs are their last segment.
+  expect(lines.filter((line) => /^\S+\s+(Custom|AWS)::\S+\s+arn:/.test(line))).toEqual([]);
+  // Update: each tenant's display name, read from the emulator before and after; the TPP description.
+  const section = (from: RegExp, to: RegExp) => lines.slice(lines.findIndex((l) => from.test(l)), lines.findIndex((l) => to.test(l)));
+  const update = section(/^== 2\/3/, /^== 3\/3/);
+  expect(update).toEqual(expect.arrayContaining([
+    expect.stringMatching(/^\s+Slack\s+SLACK\s+examplecorp\s+Example Corp\s+Example Corp \(renamed\)$/),
+    expect.stringMatching(/^\s+Asana\s+ASANA\s+1200000000000000\s+Example Corp Asana\s+Example Corp Asana \(renamed\)$/),
+    '  CertBot.Description: "Renews TLS certificates for the platform" -> "Renews TLS certificates for the platform (updated)"',
+  ]));
+  // Delete: what was removed, what was kept, what is left.
+  const remove = section(/^== 3\/3/, /^== Summary/);
+  expect(remove).toEqual(expect.arrayContaining([
+    expect.stringMatching(/^Slack\s+Custom::AppFabricAppAuthorization\s+\S+\s+handler\s+deleted$/),
+    expect.stringMatching(/^CertBot\s+Custom::VenafiTppOAuthApplication\s+cert-bot\s+-\s+retained: no Delete sent$/),
+    'Left in the emulators: AppFabric: no authorization; Venafi TPP: application cert-bot.',
+  ]));
+  const summary = section(/^== Summary/, /^Rehearsal passed/);
+  expect(summary).toEqual(expect.arrayContaining([
+    expect.stringMatching(/^Created\s+7 listed \(4 by handlers, 3 by the stand-in\)/),
+    expect.stringMatching(/^Changed\s+3 in place, 0 replaced: Slack \(TenantDisplayName\), Asana \(TenantDisplayName\), CertBot \(Description\)$/),
+    expect.stringMatching(/^Requests\s+AppFabric: \d+, all SigV4-signed/),
+  ]));
+  expect(lines[lines.length - 1]).toMatch(/^Rehearsal passed/);
+  expect(failedLines[failedLines.length - 1]).toMatch(/^\s+\| /);
+  expect(failedLines).toEqual(expect.arrayContaining([expect.stringMatching(/^Failed\s+the Create pass, at Asana; rolled back: /)]));
 });

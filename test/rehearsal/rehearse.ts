@@ -15,12 +15,30 @@ type Handler = (event: Json, context: ReturnType<typeof lambdaContext>) => Promi
 export interface ResourceOutcome {
   readonly stack: string;
   readonly logicalId: string;
+  /** The construct path below the stack (`Slack`, `AsanaLogs/State`), else the logical id. */
+  readonly path: string;
   readonly type: string;
   readonly physicalId: string;
   /** Data.Status for custom resources that report one, else what happened. */
   readonly status: string;
+  /** What happened: created, updated, replaced, deleted, retained, rolled back, CREATE_FAILED, ... */
+  readonly action: string;
+  /**
+   * Who acted: the resource's handler (the library's bundled code), the stand-in (the rehearsal
+   * playing CloudFormation and the AWS service), or nobody (`-`: a retained resource).
+   */
+  readonly by: 'handler' | 'stand-in' | '-';
   readonly data?: Json;
   readonly error?: string;
+  /** Update: the properties whose value the update changed. */
+  readonly changes?: PropertyChange[];
+}
+
+/** One property an Update changed (ServiceToken aside). */
+export interface PropertyChange {
+  readonly property: string;
+  readonly before: unknown;
+  readonly after: unknown;
 }
 
 export interface PassReport {
@@ -72,7 +90,7 @@ export class Rehearsal {
       if (artifact.type !== 'aws:cloudformation:stack') {
         continue;
       }
-      const [, , account, region] = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment) ?? [];
+      const [, account, region] = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment) ?? [];
       const template = JSON.parse(readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8'));
       stacks.push({
         name,
@@ -92,6 +110,23 @@ export class Rehearsal {
   private constructor(private readonly assetPaths: Map<string, string>, private readonly appfabric: AppFabricEmulator,
     private readonly stacks: StackState[], private readonly localize: Localize) {}
 
+  /** The stacks rehearsed, with their environments. */
+  public stackEnvironments(): Array<{ name: string; account: string; region: string }> {
+    return this.stacks.map(({ name, account, region }) => ({ name, account, region }));
+  }
+
+  /** The construct path of the resource whose physical id this is (undefined: none has it now). */
+  public pathOf(physicalId: string): string | undefined {
+    for (const stack of this.stacks) {
+      for (const [logicalId, id] of stack.physicalIds) {
+        if (id === physicalId) {
+          return constructPath(stack.template.Resources[logicalId]) ?? logicalId;
+        }
+      }
+    }
+    return undefined;
+  }
+
   public async create(): Promise<PassReport> {
     const outcomes: ResourceOutcome[] = [];
     for (const stack of this.stacks) {
@@ -99,7 +134,7 @@ export class Rehearsal {
         const resource = stack.template.Resources[logicalId];
         if (!isCustom(resource.Type)) {
           stack.physicalIds.set(logicalId, this.standIn(logicalId, resource.Type, this.resolve(stack, resource.Properties ?? {}) as Json));
-          outcomes.push(this.outcome(stack, logicalId, 'stand-in'));
+          outcomes.push(this.outcome(stack, logicalId, 'created', 'stand-in'));
           continue;
         }
         const properties = this.localize(resource.Type, this.resolve(stack, resource.Properties ?? {}) as Json);
@@ -107,10 +142,10 @@ export class Rehearsal {
         try {
           const response = await this.handlerFor(stack, resource)(event, this.context(stack, resource));
           this.record(stack, logicalId, properties, response);
-          outcomes.push(this.outcome(stack, logicalId, 'created'));
+          outcomes.push(this.outcome(stack, logicalId, 'created', 'handler'));
         } catch (error) {
           const failedId = (error as { physicalResourceId?: string }).physicalResourceId ?? '';
-          const failure = { ...this.outcome(stack, logicalId, 'CREATE_FAILED'), physicalId: failedId, error: (error as Error).message };
+          const failure = { ...this.outcome(stack, logicalId, 'CREATE_FAILED', 'handler'), physicalId: failedId, error: (error as Error).message };
           // The rollback deletes the failed resource (under the id its answer gave) and the rest.
           stack.physicalIds.set(logicalId, failedId);
           stack.properties.set(logicalId, properties);
@@ -141,13 +176,13 @@ export class Rehearsal {
           const replaced = response.PhysicalResourceId !== stack.physicalIds.get(logicalId);
           const previous = stack.physicalIds.get(logicalId)!;
           this.record(stack, logicalId, changed, response);
-          outcomes.push(this.outcome(stack, logicalId, replaced ? 'replaced' : 'updated'));
+          outcomes.push({ ...this.outcome(stack, logicalId, replaced ? 'replaced' : 'updated', 'handler'), changes: propertyChanges(old, changed) });
           if (replaced) {
             // CloudFormation deletes the replaced resource in the cleanup phase.
             await this.handlerFor(stack, resource)(this.event(stack, logicalId, 'Delete', old, undefined, previous), this.context(stack, resource));
           }
         } catch (error) {
-          const failure = { ...this.outcome(stack, logicalId, 'UPDATE_FAILED'), error: (error as Error).message };
+          const failure = { ...this.outcome(stack, logicalId, 'UPDATE_FAILED', 'handler'), error: (error as Error).message };
           const rollback: ResourceOutcome[] = [];
           for (const step of updated.reverse()) {
             // Rollback: the same resources, property sets swapped, current physical ids.
@@ -155,7 +190,7 @@ export class Rehearsal {
             const response = await this.handlerFor(step.stack, rolledBack)(
               this.event(step.stack, step.logicalId, 'Update', step.old, step.attempted), this.context(step.stack, rolledBack));
             this.record(step.stack, step.logicalId, step.old, response);
-            rollback.push(this.outcome(step.stack, step.logicalId, 'rolled back'));
+            rollback.push(this.outcome(step.stack, step.logicalId, 'rolled back', 'handler'));
           }
           return { pass: 'Update', outcomes, outputs: this.outputs(), failure, rollback };
         }
@@ -182,7 +217,7 @@ export class Rehearsal {
       const resource = stack.template.Resources[logicalId];
       if (resource.DeletionPolicy === 'Retain') {
         // CloudFormation sends no Delete for a retained resource.
-        outcomes.push({ ...this.outcome(stack, logicalId, 'retained'), status: 'retained' });
+        outcomes.push({ ...this.outcome(stack, logicalId, 'retained', '-'), status: 'retained' });
         stack.physicalIds.delete(logicalId);
         continue;
       }
@@ -192,11 +227,11 @@ export class Rehearsal {
           await this.handlerFor(stack, resource)(event, this.context(stack, resource));
         } catch (error) {
           throw Object.assign(new Error((error as Error).message), {
-            outcome: { ...this.outcome(stack, logicalId, 'DELETE_FAILED'), error: (error as Error).message },
+            outcome: { ...this.outcome(stack, logicalId, 'DELETE_FAILED', 'handler'), error: (error as Error).message },
           });
         }
       }
-      outcomes.push({ ...this.outcome(stack, logicalId, 'deleted'), status: 'deleted' });
+      outcomes.push({ ...this.outcome(stack, logicalId, 'deleted', isCustom(resource.Type) ? 'handler' : 'stand-in'), status: 'deleted' });
       stack.physicalIds.delete(logicalId);
     }
     return outcomes;
@@ -208,14 +243,18 @@ export class Rehearsal {
     stack.properties.set(logicalId, properties);
   }
 
-  private outcome(stack: StackState, logicalId: string, what: string): ResourceOutcome {
+  private outcome(stack: StackState, logicalId: string, what: string, by: ResourceOutcome['by']): ResourceOutcome {
     const data = stack.data.get(logicalId);
+    const resource = stack.template.Resources[logicalId];
     return {
       stack: stack.name,
       logicalId,
-      type: stack.template.Resources[logicalId].Type,
+      path: constructPath(resource) ?? logicalId,
+      type: resource.Type,
       physicalId: stack.physicalIds.get(logicalId) ?? '',
       status: data?.Status ?? what,
+      action: what,
+      by,
       data,
     };
   }
@@ -299,6 +338,18 @@ export class Rehearsal {
     }
     return result;
   }
+}
+
+/** `AppFabricExample/AsanaLogs/State/Default` -> `AsanaLogs/State`; undefined without path metadata. */
+function constructPath(resource: Json): string | undefined {
+  const full: string | undefined = resource.Metadata?.['aws:cdk:path'];
+  return full?.split('/').slice(1).join('/').replace(/(\/Resource)?(\/Default)?$/, '') || undefined;
+}
+
+function propertyChanges(before: Json, after: Json): PropertyChange[] {
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((property) => property !== 'ServiceToken' && JSON.stringify(before[property]) !== JSON.stringify(after[property]))
+    .map((property) => ({ property, before: before[property], after: after[property] }));
 }
 
 function isCustom(type: string): boolean {

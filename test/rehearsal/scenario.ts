@@ -1,7 +1,9 @@
 // The example app's rehearsal: emulators, the secrets the example expects, the three passes.
-import { PassReport, Rehearsal, ResourceOutcome } from './rehearse';
-import { formatTable } from '../../src/cli/commands';
+import * as path from 'node:path';
+import { PassReport, Rehearsal } from './rehearse';
+import { PassExtras, ServiceRequests, TenantView, introduction, passLines, summaryLines } from './report';
 import { AppFabricEmulator } from '../emulators/appfabric-emulator';
+import { HttpEmulator } from '../emulators/http-emulator';
 import { SecretsManagerEmulator } from '../emulators/secrets-manager-emulator';
 import { TppEmulator } from '../emulators/tpp-emulator';
 import { makeTestPki } from '../support/test-pki';
@@ -11,6 +13,7 @@ export interface ScenarioOptions {
   readonly assemblyDir: string;
   /** The API key stored for the Asana authorization: one starting with `invalid` is rejected. */
   readonly asanaApiKey?: string;
+  /** Receives every line the rehearsal prints (none is wider than report.MAX_WIDTH). */
   readonly print?: (line: string) => void;
 }
 
@@ -62,19 +65,51 @@ export async function rehearseExample(options: ScenarioOptions): Promise<Scenari
   const handlerLogs: string[] = [];
   const consoleLog = console.log;
   console.log = (...args: unknown[]) => { handlerLogs.push(args.map(String).join(' ')); };
-  const done = (passes: PassReport[], failed?: PassReport): ScenarioResult =>
-    ({ passes, appfabric, failed, handlerLogs, leftBehind: appfabric.authorizations().length, tppApplications: tpp.applicationIds() });
+  const services: Array<[string, HttpEmulator, string | undefined]> = [
+    ['AppFabric', appfabric, 'appfabric'], ['Secrets Manager', secrets, 'secretsmanager'], ['Venafi TPP', tpp, undefined],
+  ];
+  const done = (passes: PassReport[], failed?: PassReport): ScenarioResult => {
+    const result = { passes, appfabric, failed, handlerLogs, leftBehind: appfabric.authorizations().length, tppApplications: tpp.applicationIds() };
+    summaryLines({ ...result, requests: services.map(([name, emulator, signingName]) => requestsOf(name, emulator, signingName)) }).forEach(print);
+    return result;
+  };
+  const tenants = (rehearsal: Rehearsal): TenantView[] => appfabric.authorizations().map((a) => ({
+    resource: rehearsal.pathOf(a.appAuthorizationArn) ?? a.appAuthorizationArn,
+    app: a.app,
+    tenantIdentifier: a.tenant.tenantIdentifier,
+    displayName: a.tenant.tenantDisplayName,
+  }));
   try {
     secrets.putSecret('appfabric/slack', JSON.stringify({ clientId: 'example-slack-client', clientSecret: 'rehearsal-oauth-secret-Zp4K' }));
     secrets.putSecret('appfabric/asana', JSON.stringify({ apiKey: options.asanaApiKey ?? 'example-asana-key' }));
     secrets.putSecret('tpp/admin-token', JSON.stringify(tpp.issueToken({ scope: 'admin' })));
 
     const rehearsal = Rehearsal.load(options.assemblyDir, appfabric, localize);
+    introduction(path.relative(process.cwd(), options.assemblyDir) || '.', rehearsal.stackEnvironments()).forEach(print);
     const passes: PassReport[] = [];
-    for (const run of [() => rehearsal.create(), () => rehearsal.update(exampleMutation), () => rehearsal.delete()]) {
-      const report = await run();
+    const steps: Array<() => Promise<[PassReport, PassExtras]>> = [
+      async () => [await rehearsal.create(), {}],
+      async () => {
+        const tenantsBefore = tenants(rehearsal);
+        const report = await rehearsal.update(exampleMutation);
+        return [report, { tenantsBefore, tenantsAfter: tenants(rehearsal), previousOutputs: passes[0].outputs }];
+      },
+      async () => {
+        const report = await rehearsal.delete();
+        const applications = tpp.applicationIds();
+        const authorizations = appfabric.authorizations().length;
+        return [report, {
+          leftAfter: [
+            `AppFabric: ${authorizations ? `${authorizations} authorization(s)` : 'no authorization'}`,
+            `Venafi TPP: ${applications.length ? `application ${applications.join(', ')}` : 'no application'}`,
+          ],
+        }];
+      },
+    ];
+    for (const step of steps) {
+      const [report, extras] = await step();
       passes.push(report);
-      printPass(report, print);
+      passLines(report, extras).forEach(print);
       if (report.failure) {
         return done(passes, report);
       }
@@ -87,26 +122,14 @@ export async function rehearseExample(options: ScenarioOptions): Promise<Scenari
   }
 }
 
-function printPass(report: PassReport, print: (line: string) => void): void {
-  print(`\n== ${report.pass} ==`);
-  const rows = report.outcomes.filter((outcome) => /^(Custom|AWS::AppFabric)::/.test(outcome.type)).map(row);
-  if (report.failure) {
-    rows.push(row(report.failure));
-  }
-  print(rows.length ? formatTable([['STACK', 'RESOURCE', 'TYPE', 'PHYSICAL ID', 'STATUS'], ...rows]) : '(no custom resources)');
-  for (const [stack, outputs] of Object.entries(report.outputs)) {
-    for (const [key, value] of Object.entries(outputs)) {
-      print(`  output ${stack}.${key} = ${String(value)}`);
-    }
-  }
-  if (report.failure) {
-    print(`\nFAILED ${report.failure.stack}/${report.failure.logicalId} (${report.failure.type}): ${report.failure.error}`);
-    if (report.rollback.length) {
-      print(formatTable([['STACK', 'RESOURCE', 'TYPE', 'PHYSICAL ID', 'ROLLBACK'], ...report.rollback.map(row)]));
-    }
-  }
-}
-
-function row(outcome: ResourceOutcome): string[] {
-  return [outcome.stack, outcome.logicalId, outcome.type, outcome.physicalId, outcome.status];
+function requestsOf(service: string, emulator: HttpEmulator, signingName: string | undefined): ServiceRequests {
+  const operations: Record<string, number> = {};
+  emulator.requests.forEach((request) => { operations[request.operation] = (operations[request.operation] ?? 0) + 1; });
+  return {
+    service,
+    operations,
+    signed: signingName === undefined ? undefined : emulator.requests.filter((request) => request.signedService === signingName).length,
+    errors: emulator.requests.filter((request) => request.status >= 400 || request.status === 0)
+      .map((request) => `${request.operation} ${request.status || 'no answer'}`),
+  };
 }
