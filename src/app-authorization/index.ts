@@ -13,7 +13,7 @@ import {
   assertAppFabricRegion, checkSameEnvironment, checkSecretReference, checkText, checkWholeSeconds, countTowardsQuota, validateTagsAtSynth,
 } from '../synth-checks';
 
-/** The id of the synth warning about OAuth authorizations returning to PendingConnect. */
+/** The id of the synth information (a warning with followSecretRotation) about OAuth authorizations returning to PendingConnect. */
 const OAUTH2_RECONNECT_WARNING = 'cdk-appfabric:oauth2-reconnect-after-change';
 /** The id of the synth warning about connectTimeout on an OAuth authorization. */
 const CONNECT_TIMEOUT_IGNORED_WARNING = 'cdk-appfabric:connect-timeout-ignored';
@@ -339,7 +339,7 @@ function annotateReconnect(authorization: AppAuthorization, props: AppAuthorizat
       'until then AppFabric cannot reach the application. Alarm on it with an AppFabricMonitor, or rotate the client secret by a ' +
       `deploy instead. Acknowledge with Annotations.of(authorization).acknowledgeWarning('${OAUTH2_RECONNECT_WARNING}').`);
   } else {
-    Annotations.of(authorization).addInfo(
+    Annotations.of(authorization).addInfoV2(OAUTH2_RECONNECT_WARNING,
       `${subject}: a deploy that changes its tenant or credential returns it to PendingConnect, and ${reconnect}.`);
   }
 }

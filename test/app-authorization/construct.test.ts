@@ -199,8 +199,24 @@ describe('synth annotations', () => {
   test('OAuth authorizations say, as information, that a tenant or credential change needs a new approval; apiKey ones say nothing', () => {
     const { stack } = stackWithThreeAuthorizations();
     const annotations = Annotations.fromStack(stack);
-    expect(annotations.findInfo('*', RECONNECT).map((i) => i.id).sort()).toEqual(['/TestStack/Okta', '/TestStack/Slack']);
+    const infos = annotations.findInfo('*', RECONNECT);
+    expect(infos.map((i) => i.id).sort()).toEqual(['/TestStack/Okta', '/TestStack/Slack']);
+    for (const info of infos) {
+      expect(String(info.entry.data)).toMatch(/\[ack: cdk-appfabric:oauth2-reconnect-after-change\]$/);
+    }
     expect(annotations.findWarning('*', RECONNECT)).toEqual([]);
+  });
+
+  test('the information can be acknowledged by its id', () => {
+    const stack = nagStack();
+    const slack = new AppAuthorization(stack, 'Slack', {
+      appBundle: new AppBundle(stack, 'Bundle'),
+      app: Application.SLACK,
+      tenant: { tenantIdentifier: 'examplecorp', tenantDisplayName: 'Example Corp' },
+      credential: AppCredential.oauth2(testSecret(stack, 'SlackClient')),
+    });
+    CdkAnnotations.of(slack).acknowledgeInfo('cdk-appfabric:oauth2-reconnect-after-change', 'our runbook covers reconnecting');
+    expect(Annotations.fromStack(stack).findInfo('*', RECONNECT)).toEqual([]);
   });
 
   test('an OAuth authorization that follows secret rotation warns: every rotation needs a new approval', () => {
