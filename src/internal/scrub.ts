@@ -100,15 +100,19 @@ export function forgetSecretsForTesting(): void {
   remembered.clear();
 }
 
-/** The forms a service may echo a value in. */
+/**
+ * The forms a service may echo a value in. A request body carries the value JSON-escaped, and a
+ * service quotes that body whole (JSON-escaped again, URL-encoded, base64): for a value with a
+ * quote or a backslash those forms differ from the value's own.
+ */
 function formsOf(value: string): string[] {
-  const forms = new Set<string>([
-    value,
-    JSON.stringify(value).slice(1, -1),
-    encodeURIComponent(value),
-    encodeURIComponent(value).replace(/%20/g, '+'),
-    ...base64Forms(value),
-  ]);
+  const json = JSON.stringify(value).slice(1, -1);
+  const forms = new Set<string>([value, json, JSON.stringify(json).slice(1, -1)]);
+  for (const text of [value, json]) {
+    forms.add(encodeURIComponent(text));
+    forms.add(encodeURIComponent(text).replace(/%20/g, '+'));
+    base64Forms(text).forEach((form) => forms.add(form));
+  }
   return [...forms].filter((form) => form.length >= MIN_LENGTH);
 }
 

@@ -27,6 +27,26 @@ describe('scrub', () => {
     expect(scrubbed).toContain('***');
   });
 
+  // A request body carries a value with a quote or a backslash JSON-escaped; a service that quotes
+  // the body URL-encoded, JSON-escaped again or base64-encoded differs from the value's own forms
+  // right there, leaving runs of fewer than 12 characters between escapes to match on.
+  test.each([
+    ['URL-encoded', (body: string) => encodeURIComponent(body)],
+    ['JSON-escaped twice', (body: string) => JSON.stringify(body)],
+    ['base64', (body: string) => Buffer.from(body).toString('base64')],
+  ])('removes a value with quotes and backslashes from a request body quoted %s', (_name, quote) => {
+    const awkward = 'Xv9/Ka3"Rt7+Lm2=Qz5 Wc8\\Ny4"Hd1Bp6\\Js0';
+    rememberSecret(awkward);
+    const inBody = JSON.stringify(awkward).slice(1, -1);
+    const scrubbed = scrub(`Bad request ${quote(JSON.stringify({ apiKey: awkward }))}`);
+    for (const form of [inBody, encodeURIComponent(inBody), JSON.stringify(inBody).slice(1, -1)]) {
+      for (let i = 0; i + 12 <= form.length; i++) {
+        expect(scrubbed).not.toContain(form.slice(i, i + 12));
+      }
+    }
+    expect(scrubbed).toContain('***');
+  });
+
   test('keeps the rest of the message', () => {
     expect(scrub(`ValidationException: Value '${KEY}' is invalid`)).toBe("ValidationException: Value '***' is invalid");
   });
