@@ -11,11 +11,6 @@ import { readFileSync, readdirSync, mkdirSync, mkdtempSync, rmSync } from 'node:
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildExampleApp } from '../examples/example-app';
-import { handler as appAuthorizationFunction } from '../src/app-authorization/handler/app-authorization.lambda';
-import { handler as rotationFunction } from '../src/app-authorization/handler/rotation.lambda';
-import { AppAuthorizationProperties } from '../src/app-authorization/properties';
-import { forgetSecretsForTesting } from '../src/internal/scrub';
-import { handler as tppOAuthApplicationFunction } from '../src/venafi-tpp/handler/tpp-oauth-application.lambda';
 import { AppFabricEmulator } from './emulators/appfabric-emulator';
 import { EchoForm, HttpEmulator, echoMessage } from './emulators/http-emulator';
 import { SecretsManagerEmulator } from './emulators/secrets-manager-emulator';
@@ -25,6 +20,11 @@ import { exampleMutation } from './rehearsal/scenario';
 import { Delivery, deliver, lambdaContext } from './support/cloudformation';
 import { HandlerHarness, cfnEvent, handler as appAuthorization } from './support/handler-harness';
 import { TestPki, TppHarness, handler as tppOAuthApplication, makeTestPki, tppEvent } from './support/tpp-harness';
+import { handler as appAuthorizationFunction } from '../src/app-authorization/handler/app-authorization.lambda';
+import { handler as rotationFunction } from '../src/app-authorization/handler/rotation.lambda';
+import { AppAuthorizationProperties } from '../src/app-authorization/properties';
+import { forgetSecretsForTesting } from '../src/internal/scrub';
+import { handler as tppOAuthApplicationFunction } from '../src/venafi-tpp/handler/tpp-oauth-application.lambda';
 
 // ---------------------------------------------------------------------------------------------
 // Canaries and the detector
@@ -478,7 +478,10 @@ function carriesCanary(rawBody: string, canaries: string[]): boolean {
   return canaries.some((canary) => rawBody.includes(JSON.stringify(canary).slice(1, -1)));
 }
 
-const tally = { paths: new Set<string>(), forms: new Set<string>(), hostileRuns: 0, echoedCanary: 0, succeededAfter500: 0, operations: new Set<string>() };
+/** Counts for the summary (LEAK_SUITE_SUMMARY=1). */
+const tally = {
+  paths: new Set<string>(), forms: new Set<string>(), operations: new Set<string>(), hostileRuns: 0, echoedCanary: 0, succeededAfter500: 0,
+};
 
 function pathCases(paths: Path[]): Array<[string, EchoForm]> {
   return paths.flatMap((p) => FORMS.map((form): [string, EchoForm] => [p.name, form]));
