@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildExampleApp } from '../examples/example-app';
 import { AppFabricEmulator } from './emulators/appfabric-emulator';
-import { EchoForm, HttpEmulator, echoMessage } from './emulators/http-emulator';
+import { EchoForm, EmulatorRequest, EmulatorResponse, HttpEmulator, echoMessage } from './emulators/http-emulator';
 import { SecretsManagerEmulator } from './emulators/secrets-manager-emulator';
 import { TppEmulator } from './emulators/tpp-emulator';
 import { Rehearsal } from './rehearsal/rehearse';
@@ -381,13 +381,15 @@ function followRotation(event: Parameters<typeof rotationFunction>[0]) {
 const tppPaths: Path[] = [
   {
     name: 'TPP create',
-    sendsCanary: false,
+    // The access token travels in a header, which TPP quotes back in the bearer variants.
+    sendsCanary: true,
     start: tppWorld,
     prepare: async ({ tpp: h }: { tpp: TppHarness }) => runTpp(tppEvent('Create', h.props())),
   },
   {
     name: 'TPP update',
-    sendsCanary: false,
+    // The access token travels in a header, which TPP quotes back in the bearer variants.
+    sendsCanary: true,
     start: tppWorld,
     prepare: async ({ tpp: h }: { tpp: TppHarness }) => {
       const props = h.props();
@@ -408,7 +410,8 @@ const tppPaths: Path[] = [
   },
   {
     name: 'TPP delete',
-    sendsCanary: false,
+    // The access token travels in a header, which TPP quotes back in the bearer variants.
+    sendsCanary: true,
     start: tppWorld,
     prepare: async ({ tpp: h }: { tpp: TppHarness }) => {
       const props = h.props();
@@ -428,6 +431,8 @@ interface Hostility {
   readonly operation: string;
   readonly status: 400 | 500;
   readonly bearer?: boolean;
+  /** bearer: which request for the operation (1 = the first). */
+  readonly occurrence?: number;
 }
 
 interface Attempt {
@@ -435,6 +440,8 @@ interface Attempt {
   readonly requests: Array<{ emulator: string; operation: string; status: number; rawBody: string; authorization?: string }>;
   readonly leaks: string[];
   readonly canaries: string[];
+  /** bearer: whether the quoting answer was given. */
+  readonly bearerQuoted?: boolean;
 }
 
 async function attempt(p: Path, hostility?: Hostility, echo: EchoForm = 'verbatim'): Promise<Attempt> {
@@ -445,16 +452,9 @@ async function attempt(p: Path, hostility?: Hostility, echo: EchoForm = 'verbati
     // The step runs in a new Lambda container: it remembers only the secret values it reads itself.
     forgetSecretsForTesting();
     p.extraFaults?.(world);
+    let bearerQuoted: { given: boolean } | undefined;
     if (hostility?.bearer) {
-      const tokens = world.canaries().map((token) => `Bearer ${token}`);
-      (world.emulators[hostility.emulator] as TppEmulator).scriptAnswer(hostility.operation, {
-        status: hostility.status,
-        headers: { 'content-type': 'application/json' },
-        body: {
-          error: hostility.status === 400 ? 'invalid_request' : 'server_error',
-          error_description: echoMessage(echo, JSON.stringify({ authorization: tokens })),
-        },
-      });
+      bearerQuoted = quoteBearerOnce(world.emulators[hostility.emulator] as TppEmulator, hostility, echo);
     } else if (hostility) {
       world.emulators[hostility.emulator].injectFault({
         operation: hostility.operation, kind: 'hostile', status: hostility.status, echo, times: p.hostileTimes ?? 1,
@@ -467,10 +467,34 @@ async function attempt(p: Path, hostility?: Hostility, echo: EchoForm = 'verbati
     const canaries = world.canaries();
     const places: Array<[string, string]> = [...observed.texts, ...world.logs.map((line, i): [string, string] => [`log line ${i + 1}`, line])];
     const leaks = places.flatMap(([where, text]) => tracesIn(text, canaries).map((trace) => `${where}: ${trace}`));
-    return { observed, requests, leaks, canaries };
+    return { observed, requests, leaks, canaries, bearerQuoted: bearerQuoted?.given };
   } finally {
     await world.close();
   }
+}
+
+/**
+ * TPP answers the next request for the operation with an error quoting the request's own
+ * Authorization header (the access token it holds at that moment, refreshed or not) and body.
+ */
+function quoteBearerOnce(tpp: TppEmulator, hostility: Hostility, echo: EchoForm): { given: boolean } {
+  const emulator = tpp as unknown as { dispatch: (operation: string, request: EmulatorRequest) => EmulatorResponse };
+  const dispatch = emulator.dispatch.bind(tpp);
+  const state = { given: false };
+  let seen = 0;
+  emulator.dispatch = (operation, request) => {
+    if (state.given || operation !== hostility.operation || ++seen < (hostility.occurrence ?? 1)) {
+      return dispatch(operation, request);
+    }
+    state.given = true;
+    const quoted = JSON.stringify({ authorization: request.headers.authorization, body: request.rawBody });
+    return {
+      status: hostility.status,
+      headers: { 'content-type': 'application/json' },
+      body: { error: hostility.status === 400 ? 'invalid_request' : 'server_error', error_description: echoMessage(echo, quoted) },
+    };
+  };
+  return state;
 }
 
 /** Whether a request body carries a canary (as JSON carries it): a hostile echo of it quotes the canary. */
@@ -496,20 +520,26 @@ async function checkPath(p: Path, echo: EchoForm): Promise<void> {
     .filter((r) => !p.operations || p.operations.includes(r.operation));
   const hostilities: Hostility[] = called.flatMap((r) => (p.statuses ?? [400, 500] as const).flatMap((status) => [
     { emulator: r.emulator, operation: r.operation, status },
-    // TPP's WebSDK calls carry the access token in a header: TPP quoting it back.
-    ...(r.emulator === 'TPP' && r.authorization ? [{ emulator: r.emulator, operation: r.operation, status, bearer: true }] : []),
+    // TPP's WebSDK calls carry the access token in a header: TPP quoting it back, on each call
+    // (after a refresh, the new token).
+    ...(r.emulator === 'TPP' && r.authorization
+      ? dry.requests.filter((q) => q.emulator === 'TPP' && q.operation === r.operation)
+        .map((_q, i) => ({ emulator: r.emulator, operation: r.operation, status, bearer: true, occurrence: i + 1 }))
+      : []),
   ]));
   expect(hostilities.length).toBeGreaterThan(0);
 
   const problems: string[] = [];
   let echoedCanary = 0;
   for (const hostility of hostilities) {
-    const label = `${hostility.emulator} ${hostility.operation} ${hostility.status}${hostility.bearer ? ' quoting the bearer token' : ''}`;
+    const label = `${hostility.emulator} ${hostility.operation} ${hostility.status}` +
+      `${hostility.bearer ? ` quoting the bearer token (call ${hostility.occurrence})` : ''}`;
     const run = await attempt(p, hostility, echo);
-    const hit = run.requests.find((r) => r.emulator === hostility.emulator && r.operation === hostility.operation && r.status === hostility.status);
+    const hit = hostility.bearer ? run.bearerQuoted
+      : run.requests.find((r) => r.emulator === hostility.emulator && r.operation === hostility.operation && r.status === hostility.status);
     if (!hit) {
       problems.push(`${label}: the hostile answer was never given (${run.requests.map((r) => `${r.operation}:${r.status}`).join(' ')})`);
-    } else if (hostility.bearer || carriesCanary(hit.rawBody, run.canaries)) {
+    } else if (hit === true || carriesCanary(hit.rawBody, run.canaries)) {
       echoedCanary++;
     }
     // A retried 500 followed by success: a deploy that succeeds must not have logged the secret either.
