@@ -1,9 +1,11 @@
 import {
-  Annotations, CfnOutput, CustomResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, TagManager, TagType,
+  Annotations, CfnOutput, CfnResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, TagManager, TagType, Token,
   aws_events as events, aws_events_targets as targets, aws_iam as iam,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AppAuthorizationProperties, APP_AUTHORIZATION_RESOURCE_TYPE, AUTH_URL_OUTPUT_SUFFIX, RotationEvent } from './properties';
+import {
+  AppAuthorizationProperties, APP_AUTHORIZATION_RESOURCE_TYPE, AUTH_URL_OUTPUT_SUFFIX, DEFAULT_CREDENTIAL_FIELDS, RotationEvent,
+} from './properties';
 import { AppAuthorizationProvider } from './provider';
 import { IAppBundle } from '../app-bundle';
 import { Application, AuthType } from '../application';
@@ -15,6 +17,9 @@ import {
 
 /** The id of the synth information (a warning with followSecretRotation) about OAuth authorizations returning to PendingConnect. */
 const OAUTH2_RECONNECT_WARNING = 'cdk-appfabric:oauth2-reconnect-after-change';
+/** What an administrator does with an AuthUrl output. */
+const AUTH_URL_OUTPUT_DESCRIPTION = 'Approve, then run npx cdk-appfabric connect';
+
 /** The id of the synth warning about connectTimeout on an OAuth authorization. */
 const CONNECT_TIMEOUT_IGNORED_WARNING = 'cdk-appfabric:connect-timeout-ignored';
 
@@ -247,30 +252,34 @@ export class AppAuthorization extends AppAuthorizationBase {
       TenantIdentifier: props.tenant.tenantIdentifier,
       TenantDisplayName: props.tenant.tenantDisplayName,
       CredentialSecretArn: credential.secret.secretArn,
-      CredentialFields: credential.authType === AuthType.API_KEY
-        ? { ApiKey: credential.apiKeyField }
-        : { ClientId: credential.clientIdField, ClientSecret: credential.clientSecretField },
+      CredentialFields: credentialFields(credential),
       ConnectTimeoutSeconds: props.app.authType === AuthType.API_KEY
         ? String((props.connectTimeout ?? Duration.minutes(2)).toSeconds()) : undefined,
       AdoptExisting: props.adoptExisting ? 'true' : undefined,
     };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: APP_AUTHORIZATION_RESOURCE_TYPE,
+    // A CfnResource rather than a CustomResource: a stack holds up to 50 of these, and each
+    // template byte is paid 50 times. CloudFormation deletes a custom resource by default, so
+    // only another removal policy is written (a CustomResource writes "Delete" twice).
+    const resource = new CfnResource(this, 'Resource', {
+      type: APP_AUTHORIZATION_RESOURCE_TYPE,
       properties: {
+        ServiceToken: provider.serviceToken,
+        ServiceTimeout: String(provider.serviceTimeout.toSeconds()),
         ...properties,
         // Rendered at synth, after Tags.of(...) aspects have run.
         Tags: Lazy.any({ produce: () => renderTags(this.tags) }),
       },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      serviceTimeout: provider.serviceTimeout,
     });
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    if (removalPolicy !== RemovalPolicy.DESTROY) {
+      resource.applyRemovalPolicy(removalPolicy);
+    }
     // No explicit dependency on the bundle: AppBundleArn (a Fn::GetAtt for a bundle of this stack)
     // already orders the authorization after it.
 
-    this.appAuthorizationArn = resource.getAttString('AppAuthorizationArn');
-    this.authUrl = resource.getAttString('AuthUrl');
-    this.status = resource.getAttString('Status');
+    this.appAuthorizationArn = Token.asString(resource.getAtt('AppAuthorizationArn'));
+    this.authUrl = Token.asString(resource.getAtt('AuthUrl'));
+    this.status = Token.asString(resource.getAtt('Status'));
 
     if ((props.stackOutputs ?? true) && this.authType === AuthType.OAUTH2) {
       this.addAuthUrlOutput(id);
@@ -313,12 +322,13 @@ export class AppAuthorization extends AppAuthorizationBase {
 
   /**
    * The one output a person needs: CloudFormation allows 200 per stack, so the library adds one
-   * per OAuth authorization and none per apiKey one.
+   * per OAuth authorization and none per apiKey one. Its name says whose URL it is; the
+   * description says what to do with it, in as few bytes as it takes (one per authorization).
    */
   private addAuthUrlOutput(id: string): void {
     new CfnOutput(this, 'AuthUrlOutput', {
       value: this.authUrl,
-      description: `AppFabric authorization ${this.node.path}: open, approve, then npx cdk-appfabric connect`,
+      description: AUTH_URL_OUTPUT_DESCRIPTION,
     }).overrideLogicalId(`${outputPrefix(this, id)}${AUTH_URL_OUTPUT_SUFFIX}`);
   }
 }
@@ -342,6 +352,18 @@ function annotateReconnect(authorization: AppAuthorization, props: AppAuthorizat
     Annotations.of(authorization).addInfoV2(OAUTH2_RECONNECT_WARNING,
       `${subject}: a deploy that changes its tenant or credential returns it to PendingConnect, and ${reconnect}.`);
   }
+}
+
+/**
+ * The credential's field names, each only when it is not the default: the handler reads an absent
+ * field under its default name, and every authorization's template is smaller by the repetition.
+ */
+function credentialFields(credential: AppCredential): AppAuthorizationProperties['CredentialFields'] {
+  const named = (field: string | undefined, name: keyof typeof DEFAULT_CREDENTIAL_FIELDS) =>
+    (field === DEFAULT_CREDENTIAL_FIELDS[name] ? undefined : field);
+  return credential.authType === AuthType.API_KEY
+    ? { ApiKey: named(credential.apiKeyField, 'ApiKey') }
+    : { ClientId: named(credential.clientIdField, 'ClientId'), ClientSecret: named(credential.clientSecretField, 'ClientSecret') };
 }
 
 function renderTags(tags: TagManager): AppAuthorizationProperties['Tags'] {

@@ -16,7 +16,11 @@ export interface AppAuthorizationProperties {
   readonly TenantDisplayName: string;
   /** The Secrets Manager secret holding the credential as JSON. */
   readonly CredentialSecretArn: string;
-  /** oauth2: the JSON fields holding the client id and secret. apiKey: the field holding the key. */
+  /**
+   * oauth2: the JSON fields holding the client id and secret. apiKey: the field holding the key.
+   * A field left out is read under its default name (DEFAULT_CREDENTIAL_FIELDS); the construct
+   * writes only names that differ from it.
+   */
   readonly CredentialFields: AppAuthorizationCredentialFields;
   /** Tags for a new authorization (AppFabric cannot change them later). */
   readonly Tags?: Array<{ key: string; value: string }>;
@@ -31,6 +35,9 @@ export interface AppAuthorizationCredentialFields {
   readonly ClientSecret?: string;
   readonly ApiKey?: string;
 }
+
+/** The JSON field names a credential's secret has unless the construct names others. */
+export const DEFAULT_CREDENTIAL_FIELDS = { ClientId: 'clientId', ClientSecret: 'clientSecret', ApiKey: 'apiKey' } as const;
 
 /** `Fn::GetAtt` names on the custom resource. */
 export interface AppAuthorizationData {
