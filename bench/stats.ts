@@ -7,10 +7,6 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-export function sum(values: readonly number[]): number {
-  return values.reduce((total, value) => total + value, 0);
-}
-
 /** "1,234" */
 export function formatInteger(value: number): string {
   return Math.round(value).toLocaleString('en-US');
@@ -39,12 +35,6 @@ export function formatMiBFromKiB(kib: number): string {
 /** "1.23×" (more digits for ratios compared with a limit, e.g. 1.053×). */
 export function formatRatio(ratio: number, digits = 2): string {
   return `${ratio.toFixed(digits)}×`;
-}
-
-/** "+12.5 %" or "−3.0 %": how far `value` is above (or below) `limit`. */
-export function formatPercentOver(value: number, limit: number): string {
-  const percent = ((value - limit) / limit) * 100;
-  return `${percent >= 0 ? '+' : '−'}${Math.abs(percent).toFixed(1)} %`;
 }
 
 export function groupCount<T>(items: readonly T[], keyOf: (item: T) => string): Record<string, number> {

@@ -27,12 +27,12 @@ export interface ThrottleResults {
   readonly retries: number;
 }
 
-export async function measureThrottledBatch(events: number, perSecond: number, latencyMs: number,
+export async function measureThrottledBatch(bundlePath: string, events: number, perSecond: number, latencyMs: number,
   log: (line: string) => void): Promise<ThrottleResults> {
   const aws = await EmulatedAws.start({ latencyMs, appFabricPerSecond: perSecond });
   const retryAfterValues = observeRetryAfter(aws.appfabric);
   const handlerLog: string[] = [];
-  const { handler, restore } = loadBundledHandler(aws, handlerLog);
+  const { handler, restore } = loadBundledHandler(bundlePath, aws.handlerEnvironment(), handlerLog);
   try {
     const batch = Array.from({ length: events }, (_, i) => createEvent(aws.oauth2Properties(`batch-${i + 1}`), `Authorization${i + 1}`));
     const completions: number[] = [];
