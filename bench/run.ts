@@ -15,7 +15,7 @@ import { measureSynth } from './synth';
 import { evaluateTargets } from './targets';
 import { measureThrottledBatch } from './throttling';
 
-const SYNTH_ROUNDS = 5;
+const SYNTH_ROUNDS = 7;
 const COLD_START_RUNS = 9;
 const EVENT_RUNS = 5;
 /** Latency the emulators add to every request in the per-event and throttling measurements. */
