@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { runNode, runNodeForResult } from './child-process';
 import { EmulatedAws, createEvent } from './handler-environment';
 import { median } from './stats';
+import { ResponseEndpoint } from '../test/support/cloudformation';
 
 const COLD_START_CHILD = path.join(__dirname, 'children', 'handler-cold-start.js');
 
@@ -35,13 +36,16 @@ export function measureBundleSize(bundlePath: string): BundleSize {
 
 export async function measureColdStart(bundlePath: string, runs: number, log: (line: string) => void): Promise<ColdStartResults> {
   const aws = await EmulatedAws.start({ latencyMs: 0 });
+  // CloudFormation's side, in this process: the child PUTs its answer here.
+  const cloudformation = await ResponseEndpoint.start();
   try {
     const env = aws.childEnvironment();
     const bare: number[] = [];
     const handlerWall: number[] = [];
     const inside: Array<{ requireBundleMs: number; firstEventMs: number }> = [];
     for (let round = 0; round <= runs; round++) {
-      const event = createEvent(aws.oauth2Properties(`cold-${round}`), `ColdStart${round}`);
+      const created = createEvent(aws.oauth2Properties(`cold-${round}`), `ColdStart${round}`);
+      const event = { ...created, ResponseURL: cloudformation.urlFor(created.RequestId) };
       const bareStart = async () => {
         const run = await runNode(['-e', ''], { env });
         if (round > 0) bare.push(run.wallMs);
@@ -49,6 +53,8 @@ export async function measureColdStart(bundlePath: string, runs: number, log: (l
       const handlerStart = async () => {
         const run = await runNodeForResult<{ requireBundleMs: number; firstEventMs: number }>(
           [COLD_START_CHILD, bundlePath, JSON.stringify(event)], { env, timeoutMs: 60_000 });
+        const answer = cloudformation.answersFor(event.RequestId)[0]?.body;
+        if (answer?.Status !== 'SUCCESS') throw new Error(`the handler answered ${JSON.stringify(answer)}`);
         if (round > 0) {
           handlerWall.push(run.wallMs);
           inside.push(run.result);
@@ -68,6 +74,6 @@ export async function measureColdStart(bundlePath: string, runs: number, log: (l
       medianFirstEventMs: median(inside.map((r) => r.firstEventMs)),
     };
   } finally {
-    await aws.close();
+    await Promise.all([aws.close(), cloudformation.close()]);
   }
 }

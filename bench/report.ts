@@ -63,14 +63,15 @@ function synthSection(synth: SynthResults): string {
     const m = measurement(synth, variant, count);
     return [
       count, VARIANT_NAMES[variant], formatMs(m.medianWallMs), `${formatMs(Math.min(...m.wallMs))} – ${formatMs(Math.max(...m.wallMs))}`,
-      formatMiBFromKiB(m.medianMaxRssKb), formatInteger(m.templateBytes), resourceCount(m.template), outputCount(m.template),
+      formatMs(m.medianCpuMs), formatMiBFromKiB(m.medianMaxRssKb), formatInteger(m.templateBytes), resourceCount(m.template), outputCount(m.template),
       resourceCount(m.template, 'AWS::Lambda::Function'), customResourceTypes(m.template).join(', ') || '—',
     ];
   }));
   const ratios = AUTHORIZATION_COUNTS.map((count) => {
     const lib = measurement(synth, 'library', count);
     const l1 = measurement(synth, 'l1', count);
-    return [count, formatRatio(lib.medianWallMs / l1.medianWallMs, 3), formatRatio(lib.medianMaxRssKb / l1.medianMaxRssKb, 3),
+    return [count, formatRatio(lib.medianWallMs / l1.medianWallMs, 3), formatRatio(lib.medianCpuMs / l1.medianCpuMs, 3),
+      formatRatio(lib.medianMaxRssKb / l1.medianMaxRssKb, 3),
       formatRatio(lib.templateBytes / l1.templateBytes)];
   });
   const sections = { library: growthBySection(synth, 'library'), l1: growthBySection(synth, 'l1') };
@@ -80,13 +81,13 @@ function synthSection(synth: SynthResults): string {
   return [
     '## Synth',
     '',
-    `Medians of ${synth.rounds} runs, each a fresh Node.js process that builds the app and synthesizes it (wall time from \`new App()\` to the end of \`app.synth()\`, aws-cdk-lib's template validation included); peak RSS of the whole process.`,
+    `Medians of ${synth.rounds} runs, each a fresh Node.js process that builds the app and synthesizes it (wall time from \`new App()\` to the end of \`app.synth()\`, aws-cdk-lib's template validation included); CPU time (user + system) over the same span; peak RSS of the whole process.`,
     '',
-    table(['N', 'Variant', 'Construct + synth', 'Range', 'Peak RSS', 'Template bytes', 'Resources', 'Outputs', 'Lambda functions', 'Custom resource types'], rows),
+    table(['N', 'Variant', 'Construct + synth', 'Range', 'CPU time', 'Peak RSS', 'Template bytes', 'Resources', 'Outputs', 'Lambda functions', 'Custom resource types'], rows),
     '',
     'Library / L1:',
     '',
-    table(['N', 'Construct + synth', 'Peak RSS', 'Template bytes'], ratios),
+    table(['N', 'Construct + synth', 'CPU time', 'Peak RSS', 'Template bytes'], ratios),
     '',
     'Template growth per authorization, (bytes at N = 50 − bytes at N = 1) / 49, by section:',
     '',
@@ -114,7 +115,7 @@ function handlerSection({ bundle, coldStart: c }: ReportInput): string {
       ['Inside: the first event, median', formatMs(c.medianFirstEventMs)],
     ]),
     '',
-    `Cold start: ${c.runs} interleaved rounds of fresh processes, wall time from spawn to exit measured by the parent; the event goes to the emulators with no injected latency.`,
+    `Cold start: ${c.runs} interleaved rounds of fresh processes, wall time from spawn to exit measured by the parent. The handler process loads nothing but the handler; the emulators (no injected latency) and the ResponseURL endpoint run in the parent.`,
   ].join('\n');
 }
 

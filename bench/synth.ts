@@ -22,6 +22,8 @@ export interface Template {
 
 interface ChildResult {
   readonly constructAndSynthMs: number;
+  /** User + system CPU time of the same span, all threads: other load on the machine moves it less than wall time. */
+  readonly cpuMs: number;
   readonly maxRssKb: number;
   readonly templateFile: string;
 }
@@ -32,6 +34,7 @@ export interface SynthMeasurement {
   readonly wallMs: number[];
   readonly maxRssKb: number[];
   readonly medianWallMs: number;
+  readonly medianCpuMs: number;
   readonly medianMaxRssKb: number;
   readonly templateBytes: number;
   readonly template: Template;
@@ -75,6 +78,7 @@ export async function measureSynth(libraryDir: string, rounds: number, log: (lin
       wallMs: configRuns.map((r) => r.constructAndSynthMs),
       maxRssKb: configRuns.map((r) => r.maxRssKb),
       medianWallMs: median(configRuns.map((r) => r.constructAndSynthMs)),
+      medianCpuMs: median(configRuns.map((r) => r.cpuMs)),
       medianMaxRssKb: median(configRuns.map((r) => r.maxRssKb)),
       templateBytes: configRuns[0].bytes.length,
       template: JSON.parse(configRuns[0].bytes.toString('utf8')) as Template,

@@ -1,5 +1,5 @@
 // Child process of the synth benchmark: builds ONE app (the library or the L1, N authorizations),
-// synthesizes it and reports its wall time and peak memory on stdout.
+// synthesizes it and reports its wall time, CPU time and peak memory on stdout.
 //
 // Plain JavaScript on purpose: both variants run this same file under plain `node`, so neither
 // pays for TypeScript compilation and peak RSS is not inflated by ts-node.
@@ -51,14 +51,16 @@ function buildL1Stack(stack, count) {
 }
 
 const startMs = performance.now();
+const cpuAtStart = process.cpuUsage();
 const app = new cdk.App({ outdir: request.outdir, analyticsReporting: false, context: CLI_CONTEXT });
 const stack = new cdk.Stack(app, 'AppFabricBench', { env: ENV });
 (request.variant === 'library' ? buildLibraryStack : buildL1Stack)(stack, request.count);
 const assembly = app.synth();
 const constructAndSynthMs = performance.now() - startMs;
+const cpu = process.cpuUsage(cpuAtStart);
 const templateFile = assembly.getStackByName('AppFabricBench').templateFullPath;
 
 // Reported at exit: the peak RSS of the whole process, including anything that runs after synth().
 process.on('exit', () => {
-  require('fs').writeSync(1, `@@bench-result ${JSON.stringify({ constructAndSynthMs, maxRssKb: process.resourceUsage().maxRSS, templateFile })}\n`);
+  require('fs').writeSync(1, `@@bench-result ${JSON.stringify({ constructAndSynthMs, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS, templateFile })}\n`);
 });
