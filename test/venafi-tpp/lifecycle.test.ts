@@ -1,7 +1,7 @@
 // The pure rules of the TPP handler and the scope grammar.
-import { TppApplication } from '../../src/internal/tpp-client';
 import { changedFields, createInput, declaredFields, desiredApplication, isOwnPhysicalId, planUpdate } from '../../src/venafi-tpp/handler/lifecycle';
 import { secretWithRefreshedTokens, tokensFromSecret } from '../../src/venafi-tpp/handler/token-secret';
+import { TppApplication } from '../../src/venafi-tpp/handler/tpp-client';
 import { TppOAuthApplicationProperties } from '../../src/venafi-tpp/properties';
 import { normalizeScope, parseScope, scopeSyntaxProblem, uncoveredScopes } from '../../src/venafi-tpp/scope';
 

@@ -2,7 +2,7 @@
 import { CustomResourceEvent, CustomResourceResult } from '../../internal/custom-resource';
 import { DeployError } from '../../internal/errors';
 import { RetryDeadlineError } from '../../internal/retry';
-import { TppApi, TppApplication, TppError, describeTppFailure } from '../../internal/tpp-client';
+import { TppApi, TppApplication, TppError, describeTppFailure } from './tpp-client';
 import { TppOAuthApplicationData, TppOAuthApplicationProperties } from '../properties';
 import { changedFields, createInput, desiredApplication, isOwnPhysicalId, physicalIdFor, planUpdate } from './lifecycle';
 

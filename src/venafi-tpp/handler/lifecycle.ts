@@ -1,6 +1,6 @@
 // The pure decisions of the TppOAuthApplication handler: what a CloudFormation event asks of TPP.
 // No I/O here, so each rule is unit-testable on its own.
-import type { CreateApplicationInput, TppApplication } from '../../internal/tpp-client';
+import type { CreateApplicationInput, TppApplication } from './tpp-client';
 import type { TppOAuthApplicationProperties } from '../properties';
 import { normalizeScope } from '../scope';
 

@@ -2,7 +2,7 @@
 // pair replaces the old one in a new version of the same secret; other JSON fields stay.
 import { DeployError } from '../../internal/errors';
 import { SecretReader } from '../../internal/secrets';
-import { RefreshedTokens, StoredTokens, TokenStore } from '../../internal/tpp-client';
+import { RefreshedTokens, StoredTokens, TokenStore } from './tpp-client';
 import { TOKEN_SECRET_FIELDS } from '../properties';
 
 const PURPOSE = 'the TPP access token';

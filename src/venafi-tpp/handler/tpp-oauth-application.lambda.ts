@@ -3,7 +3,7 @@ import { TppOAuthApplicationEvent, onEvent } from './events';
 import { SecretTokenStore } from './token-secret';
 import { customResourceHandler, log } from '../../internal/custom-resource';
 import { SecretReader } from '../../internal/secrets';
-import { TppClient } from '../../internal/tpp-client';
+import { TppClient } from './tpp-client';
 
 export const handler = customResourceHandler((event: TppOAuthApplicationEvent, { deadline }) => {
   const secrets = new SecretReader({ deadline: () => deadline, log });

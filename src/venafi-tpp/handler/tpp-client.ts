@@ -4,10 +4,10 @@
 // access token is renewed once through a TokenStore. Every token is remembered by the shared
 // scrubber the moment it is read or issued, and every message built here is scrubbed.
 import * as tls from 'node:tls';
-import { DeployError } from './errors';
-import { HttpResponse, NetworkError, send } from './http';
-import { RetryDeadlineError, RetryableFailure, errorMessage, parseRetryAfter, withRetry } from './retry';
-import { rememberSecret, scrub } from './scrub';
+import { DeployError } from '../../internal/errors';
+import { HttpResponse, NetworkError, send } from '../../internal/http';
+import { RetryDeadlineError, RetryableFailure, errorMessage, parseRetryAfter, withRetry } from '../../internal/retry';
+import { rememberSecret, scrub } from '../../internal/scrub';
 
 /**
  * An OAuth application as GetApplication returns it. Note the casing: requests name it by
