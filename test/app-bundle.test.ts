@@ -1,7 +1,7 @@
-import { App, CfnElement, Stack, Tags, aws_kms as kms } from 'aws-cdk-lib';
+import { App, CfnElement, Stack, Tags, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AppBundle } from '../src';
-import { expectNagClean, nagStack } from './support/stacks';
+import { AppAuthorization, AppBundle, AppCredential, Application } from '../src';
+import { TEST_ENV, expectNagClean, nagStack } from './support/stacks';
 
 describe('AppBundle', () => {
   test('creates one AWS::AppFabric::AppBundle with the customer managed key', () => {
@@ -76,5 +76,35 @@ describe('AppBundle.fromAppBundleArn', () => {
     expect(() => AppBundle.fromAppBundleArn(stack, 'Bundle', bad)).toThrow(
       `AppBundle.fromAppBundleArn(appBundleArn): '${bad}' is not an AppFabric appbundle ARN. Pass an ARN like arn:aws:appfabric:`,
     );
+  });
+});
+
+describe('sharing the bundle through SSM', () => {
+  test('the owning stack publishes the ARN; another app imports it at deploy time', () => {
+    const owner = nagStack('Owner');
+    new AppBundle(owner, 'Bundle', { parameterName: '/appfabric/app-bundle-arn' });
+    expectNagClean(owner).hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/appfabric/app-bundle-arn', Type: 'String', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Bundle'), 'Arn'] },
+    });
+
+    const consumer = nagStack('Consumer');
+    const shared = AppBundle.fromAppBundleParameter(consumer, 'Bundle', '/appfabric/app-bundle-arn');
+    new AppAuthorization(consumer, 'Auth', {
+      appBundle: shared,
+      app: Application.of('APP1'),
+      stackOutputs: false,
+      tenant: { tenantIdentifier: 'tenant-1', tenantDisplayName: 'Tenant 1' },
+      credential: AppCredential.oauth2(secretsmanager.Secret.fromSecretNameV2(consumer, 'Secret', 'appfabric/app-1')),
+    });
+    const template = expectNagClean(consumer).toJSON();
+    const parameter = Object.entries<any>(template.Parameters).find(([, p]) => p.Default === '/appfabric/app-bundle-arn');
+    expect(parameter?.[1].Type).toBe('AWS::SSM::Parameter::Value<String>');
+    const auth = Object.values<any>(template.Resources).find((r) => r.Type === 'Custom::AppFabricAppAuthorization');
+    expect(auth.Properties.AppBundleArn).toEqual({ Ref: parameter?.[0] });
+  });
+
+  test('a bad parameter name fails with the property', () => {
+    expect(() => new AppBundle(new Stack(new App(), 'S', { env: TEST_ENV }), 'Bundle', { parameterName: 'has spaces' }))
+      .toThrow("parameterName: 'has spaces' is not an SSM parameter name.");
   });
 });

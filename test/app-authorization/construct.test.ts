@@ -89,6 +89,19 @@ describe('AppAuthorization', () => {
     ]));
   });
 
+  test('adoptExisting is passed to the handler', () => {
+    const stack = nagStack();
+    const bundle = new AppBundle(stack, 'Bundle');
+    new AppAuthorization(stack, 'Slack', {
+      appBundle: bundle,
+      app: Application.SLACK,
+      adoptExisting: true,
+      tenant: { tenantIdentifier: 't', tenantDisplayName: 'T' },
+      credential: AppCredential.oauth2(secretsmanager.Secret.fromSecretNameV2(stack, 'S', 'appfabric/slack')),
+    });
+    Template.fromStack(stack).hasResourceProperties('Custom::AppFabricAppAuthorization', { AdoptExisting: 'true' });
+  });
+
   test('one output per oauth2 authorization, its AuthUrl named after the construct; none for apiKey', () => {
     const { stack } = stackWithThreeAuthorizations();
     const outputs = Template.fromStack(stack).toJSON().Outputs;

@@ -1,8 +1,8 @@
 // Create, Update and Delete of a TPP OAuth application: the I/O around lifecycle.ts.
+import { TppApi, TppApplication, TppError, describeTppFailure } from './tpp-client';
 import { CustomResourceEvent, CustomResourceResult } from '../../internal/custom-resource';
 import { DeployError } from '../../internal/errors';
 import { RetryDeadlineError } from '../../internal/retry';
-import { TppApi, TppApplication, TppError, describeTppFailure } from './tpp-client';
 import { TppOAuthApplicationData, TppOAuthApplicationProperties } from '../properties';
 import { changedFields, createInput, desiredApplication, isOwnPhysicalId, physicalIdFor, planUpdate } from './lifecycle';
 

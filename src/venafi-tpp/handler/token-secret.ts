@@ -1,8 +1,8 @@
 // The TPP tokens in Secrets Manager: `{"access_token", "refresh_token"?, "client_id"?}`. A refreshed
 // pair replaces the old one in a new version of the same secret; other JSON fields stay.
+import { RefreshedTokens, StoredTokens, TokenStore } from './tpp-client';
 import { DeployError } from '../../internal/errors';
 import { SecretReader } from '../../internal/secrets';
-import { RefreshedTokens, StoredTokens, TokenStore } from './tpp-client';
 import { TOKEN_SECRET_FIELDS } from '../properties';
 
 const PURPOSE = 'the TPP access token';

@@ -1,9 +1,9 @@
 // Entry of Custom::VenafiTppOAuthApplication (bundled by projen into assets/).
 import { TppOAuthApplicationEvent, onEvent } from './events';
 import { SecretTokenStore } from './token-secret';
+import { TppClient } from './tpp-client';
 import { customResourceHandler, log } from '../../internal/custom-resource';
 import { SecretReader } from '../../internal/secrets';
-import { TppClient } from './tpp-client';
 
 export const handler = customResourceHandler((event: TppOAuthApplicationEvent, { deadline }) => {
   const secrets = new SecretReader({ deadline: () => deadline, log });

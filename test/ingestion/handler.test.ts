@@ -1,10 +1,10 @@
 // The ingestion state handler against the AppFabric emulator over HTTP.
-import { AppFabricEmulator } from './emulators/appfabric-emulator';
-import { asCloudFormation } from './support/cloudformation';
-import { customResourceEvent, lambdaContext } from './support/handler-harness';
-import { stateChange } from '../src/ingestion/handler/ingestion-state';
-import { handler as ingestionStateFunction } from '../src/ingestion/handler/ingestion-state.lambda';
-import { IngestionStateProperties } from '../src/ingestion/properties';
+import { stateChange } from '../../src/ingestion/handler/ingestion-state';
+import { handler as ingestionStateFunction } from '../../src/ingestion/handler/ingestion-state.lambda';
+import { IngestionStateProperties } from '../../src/ingestion/properties';
+import { AppFabricEmulator } from '../emulators/appfabric-emulator';
+import { asCloudFormation } from '../support/cloudformation';
+import { customResourceEvent, lambdaContext } from '../support/handler-harness';
 
 const handler = asCloudFormation(ingestionStateFunction);
 

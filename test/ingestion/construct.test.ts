@@ -7,9 +7,9 @@ import { Construct } from 'constructs';
 import {
   AppAuthorization, AppBundle, AppCredential, Application, AuditLogFormat, AuditLogSchema, Ingestion,
   IngestionDestination, IngestionDestinationTarget,
-} from '../src';
-import { acknowledgeWildcardResource } from '../src/nag';
-import { TEST_ENV, expectNagClean, nagStack, testBucket, testSecret } from './support/stacks';
+} from '../../src';
+import { acknowledgeWildcardResource } from '../../src/nag';
+import { TEST_ENV, expectNagClean, nagStack, testBucket, testSecret } from '../support/stacks';
 
 const WARNING_ID = 'cdk-appfabric:ingestion-needs-connected-oauth';
 const INGESTION_ARN = 'arn:aws:appfabric:us-east-1:111122223333:appbundle/a1b2c3d4-5678-90ab-cdef-111111111111/ingestion/e5f6a7b8-5678-90ab-cdef-222222222222';
