@@ -7,6 +7,7 @@ import {
   AppAuthorization, AppAuthorizationProps, AppBundle, AppCredential, Application, AuthType, Ingestion, IngestionDestinationTarget,
   TppOAuthApplication, TppOAuthApplicationProps,
 } from '../src';
+import { useEmulatorEnvironment } from './support/emulator-environment';
 import { HandlerHarness, cfnEvent, failureReason, handler, lambdaContext } from './support/handler-harness';
 import { TEST_ENV } from './support/stacks';
 import { FIXTURE_CA_CERTIFICATE } from './support/test-pki';
@@ -108,18 +109,12 @@ function thrown(fn: () => unknown): () => string {
 /** Runs the CLI and returns what it printed to stderr; the exit code must be `exitCode`. */
 function cli(argv: string[], exitCode: number, env: Record<string, string | undefined> = {}): () => Promise<string> {
   return async () => {
-    const saved = { ...process.env };
     const lines: string[] = [];
     const errSpy = jest.spyOn(console, 'error').mockImplementation((line) => { lines.push(String(line)); });
     const outSpy = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    // Nothing listens on port 9: a case that got as far as a request would fail differently.
+    const restoreEnvironment = useEmulatorEnvironment({ appfabric: 'http://127.0.0.1:9' });
     try {
-      Object.assign(process.env, {
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-        AWS_SECRET_ACCESS_KEY: 'fake',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL_APPFABRIC: 'http://127.0.0.1:9',
-      });
       for (const [name, value] of Object.entries(env)) {
         if (value === undefined) {
           delete process.env[name];
@@ -132,7 +127,7 @@ function cli(argv: string[], exitCode: number, env: Record<string, string | unde
     } finally {
       errSpy.mockRestore();
       outSpy.mockRestore();
-      process.env = saved;
+      restoreEnvironment();
     }
   };
 }

@@ -18,6 +18,7 @@ import { TppEmulator } from './emulators/tpp-emulator';
 import { Rehearsal } from './rehearsal/rehearse';
 import { exampleMutation } from './rehearsal/scenario';
 import { Delivery, deliver, lambdaContext } from './support/cloudformation';
+import { useEmulatorEnvironment } from './support/emulator-environment';
 import { HandlerHarness, cfnEvent, handler as appAuthorization } from './support/handler-harness';
 import { TestPki, TppHarness, handler as tppOAuthApplication, makeTestPki, tppEvent } from './support/tpp-harness';
 import { handler as appAuthorizationFunction } from '../src/app-authorization/handler/app-authorization.lambda';
@@ -612,16 +613,7 @@ describe('the example app deployed, updated and deleted through hostile services
     const appfabric = await AppFabricEmulator.start();
     const secrets = await SecretsManagerEmulator.start();
     const tpp = await TppEmulator.start({ tls: pki.serverTls });
-    const savedEnv = { ...process.env };
-    Object.assign(process.env, {
-      AWS_REGION: appfabric.region,
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'fake',
-      AWS_ENDPOINT_URL_APPFABRIC: appfabric.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-    });
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
+    const restoreEnvironment = useEmulatorEnvironment({ region: appfabric.region, appfabric: appfabric.endpoint, secretsManager: secrets.endpoint });
     const logs: string[] = [];
     const spies = (['log', 'error', 'warn', 'info', 'debug'] as const).map((level) => jest.spyOn(console, level)
       .mockImplementation((...args: unknown[]) => { logs.push(args.map(String).join(' ')); }));
@@ -661,7 +653,7 @@ describe('the example app deployed, updated and deleted through hostile services
       expect(Object.keys(passes[0].outputs.AppFabricExample ?? {})).toContain('SlackAuthUrl');
     } finally {
       spies.forEach((spy) => spy.mockRestore());
-      process.env = savedEnv;
+      restoreEnvironment();
       await Promise.all([appfabric.close(), secrets.close(), tpp.close()]);
     }
   }, 120_000);

@@ -8,6 +8,7 @@ import { CommandContext, StackResource, appFabricEndpoint, findAuthorizationArn,
 import { main, sdkRegion } from '../../src/cli/main';
 import { AppFabricClient } from '../../src/internal/appfabric-client';
 import { AppFabricEmulator } from '../emulators/appfabric-emulator';
+import { useEmulatorEnvironment } from '../support/emulator-environment';
 
 const CLI = path.join(__dirname, '..', '..', 'assets', 'cli', 'main', 'cdk-appfabric.js');
 
@@ -15,20 +16,20 @@ let emulator: AppFabricEmulator;
 let bundleArn: string;
 let out: string[];
 let err: string[];
-const savedEnv = { ...process.env };
+let restoreEnvironment: () => void;
 
 beforeEach(async () => {
   emulator = await AppFabricEmulator.start();
   bundleArn = emulator.createAppBundle();
   out = [];
   err = [];
-  Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_ENDPOINT_URL_APPFABRIC: emulator.endpoint });
+  restoreEnvironment = useEmulatorEnvironment({ appfabric: emulator.endpoint });
   jest.spyOn(console, 'log').mockImplementation((line) => { out.push(String(line)); });
   jest.spyOn(console, 'error').mockImplementation((line) => { err.push(String(line)); });
 });
 afterEach(async () => {
   jest.restoreAllMocks();
-  process.env = { ...savedEnv };
+  restoreEnvironment();
   await emulator.close();
 });
 

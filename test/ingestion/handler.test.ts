@@ -4,20 +4,21 @@ import { handler as ingestionStateFunction } from '../../src/ingestion/handler/i
 import { IngestionStateProperties } from '../../src/ingestion/properties';
 import { AppFabricEmulator } from '../emulators/appfabric-emulator';
 import { asCloudFormation } from '../support/cloudformation';
+import { useEmulatorEnvironment } from '../support/emulator-environment';
 import { customResourceEvent, lambdaContext } from '../support/handler-harness';
 
 const handler = asCloudFormation(ingestionStateFunction);
 
 let emulator: AppFabricEmulator;
-const savedEnv = { ...process.env };
+let restoreEnvironment: () => void;
 beforeEach(async () => {
   emulator = await AppFabricEmulator.start();
-  Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 's', AWS_ENDPOINT_URL_APPFABRIC: emulator.endpoint });
+  restoreEnvironment = useEmulatorEnvironment({ appfabric: emulator.endpoint });
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
 afterEach(async () => {
   jest.restoreAllMocks();
-  process.env = { ...savedEnv };
+  restoreEnvironment();
   await emulator.close();
 });
 

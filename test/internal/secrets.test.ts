@@ -3,17 +3,17 @@
 import { forgetSecretsForTesting, scrub } from '../../src/internal/scrub';
 import { SecretReader } from '../../src/internal/secrets';
 import { SecretsManagerEmulator } from '../emulators/secrets-manager-emulator';
-import { useEmulatorEnvironment } from '../support/handler-harness';
+import { useEmulatorEnvironment } from '../support/emulator-environment';
 
 let secrets: SecretsManagerEmulator;
-const savedEnv = { ...process.env };
+let restoreEnvironment: () => void;
 beforeEach(async () => {
   secrets = await SecretsManagerEmulator.start();
-  useEmulatorEnvironment({ AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint });
+  restoreEnvironment = useEmulatorEnvironment({ secretsManager: secrets.endpoint });
   forgetSecretsForTesting();
 });
 afterEach(async () => {
-  process.env = { ...savedEnv };
+  restoreEnvironment();
   forgetSecretsForTesting();
   await secrets.close();
 });

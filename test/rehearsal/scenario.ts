@@ -6,6 +6,7 @@ import { AppFabricEmulator } from '../emulators/appfabric-emulator';
 import { HttpEmulator } from '../emulators/http-emulator';
 import { SecretsManagerEmulator } from '../emulators/secrets-manager-emulator';
 import { TppEmulator } from '../emulators/tpp-emulator';
+import { useEmulatorEnvironment } from '../support/emulator-environment';
 import { makeTestPki } from '../support/test-pki';
 
 export interface ScenarioOptions {
@@ -51,16 +52,7 @@ export async function rehearseExample(options: ScenarioOptions): Promise<Scenari
   // The example's TPP server is reached at the emulator, trusting the test CA.
   const localize = (type: string, properties: Record<string, any>) => type === 'Custom::VenafiTppOAuthApplication'
     ? { ...properties, ServerUrl: tpp.endpoint, TrustedCaCertificate: pki.caCertificate } : properties;
-  const savedEnv = { ...process.env };
-  Object.assign(process.env, {
-    AWS_REGION: appfabric.region,
-    AWS_ACCESS_KEY_ID: 'AKIDREHEARSAL',
-    AWS_SECRET_ACCESS_KEY: 'rehearsal',
-    AWS_ENDPOINT_URL_APPFABRIC: appfabric.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+  const restoreEnvironment = useEmulatorEnvironment({ region: appfabric.region, appfabric: appfabric.endpoint, secretsManager: secrets.endpoint });
   // The handlers log with console.log; keep their lines apart from the rehearsal's table.
   const handlerLogs: string[] = [];
   const consoleLog = console.log;
@@ -117,7 +109,7 @@ export async function rehearseExample(options: ScenarioOptions): Promise<Scenari
     return done(passes);
   } finally {
     console.log = consoleLog;
-    process.env = savedEnv;
+    restoreEnvironment();
     await Promise.all([appfabric.close(), secrets.close(), tpp.close()]);
   }
 }

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { asCloudFormation } from './cloudformation';
+import { useEmulatorEnvironment } from './emulator-environment';
 import { handler as appAuthorizationFunction } from '../../src/app-authorization/handler/app-authorization.lambda';
 import { AppAuthorizationEvent } from '../../src/app-authorization/handler/events';
 import { AppAuthorizationData, AppAuthorizationProperties } from '../../src/app-authorization/properties';
@@ -33,18 +34,18 @@ export class HandlerHarness {
   public readonly bundleArn: string;
   /** Everything the handler printed (CloudWatch Logs, in Lambda). */
   public readonly logs: string[] = [];
-  private readonly savedEnv = { ...process.env };
+  private readonly restoreEnvironment: () => void;
   private readonly logSpy: jest.SpyInstance;
 
   private constructor(public readonly appfabric: AppFabricEmulator, public readonly secrets: SecretsManagerEmulator) {
     this.bundleArn = appfabric.createAppBundle();
-    useEmulatorEnvironment({ AWS_ENDPOINT_URL_APPFABRIC: appfabric.endpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint });
+    this.restoreEnvironment = useEmulatorEnvironment({ appfabric: appfabric.endpoint, secretsManager: secrets.endpoint });
     this.logSpy = captureHandlerLogs(this.logs);
   }
 
   public async close(): Promise<void> {
     this.logSpy.mockRestore();
-    process.env = this.savedEnv;
+    this.restoreEnvironment();
     await Promise.all([this.appfabric.close(), this.secrets.close()]);
   }
 
@@ -75,18 +76,6 @@ export class HandlerHarness {
       ...overrides,
     });
   }
-}
-
-/** Points the AWS environment of this process at the emulators, with test credentials. */
-export function useEmulatorEnvironment(endpoints: Record<string, string>): void {
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'test-secret-access-key',
-    ...endpoints,
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_ENDPOINT_URL;
 }
 
 /** Collects what handlers print (CloudWatch Logs, in Lambda) into `lines`. */

@@ -2,7 +2,8 @@
 // ResponseURL), against the local TPP emulator over HTTPS (a test CA made here) and the Secrets
 // Manager emulator.
 import { asCloudFormation } from './cloudformation';
-import { EventOptions, captureHandlerLogs, customResourceEvent, useEmulatorEnvironment } from './handler-harness';
+import { useEmulatorEnvironment } from './emulator-environment';
+import { EventOptions, captureHandlerLogs, customResourceEvent } from './handler-harness';
 import { TestPki } from './test-pki';
 import { forgetSecretsForTesting } from '../../src/internal/scrub';
 import { TppOAuthApplicationEvent } from '../../src/venafi-tpp/handler/events';
@@ -32,17 +33,17 @@ export class TppHarness {
 
   /** Everything the handler printed (CloudWatch Logs, in Lambda). */
   public readonly logs: string[] = [];
-  private readonly savedEnv = { ...process.env };
+  private readonly restoreEnvironment: () => void;
   private readonly logSpy: jest.SpyInstance;
 
   private constructor(public readonly pki: TestPki, public readonly tpp: TppEmulator, public readonly secrets: SecretsManagerEmulator) {
-    useEmulatorEnvironment({ AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint });
+    this.restoreEnvironment = useEmulatorEnvironment({ secretsManager: secrets.endpoint });
     this.logSpy = captureHandlerLogs(this.logs);
   }
 
   public async close(): Promise<void> {
     this.logSpy.mockRestore();
-    process.env = this.savedEnv;
+    this.restoreEnvironment();
     await Promise.all([this.tpp.close(), this.secrets.close()]);
   }
 
