@@ -1,8 +1,8 @@
 // What every function of this library shares on the construct side: its own role and log group
 // (no AWSLambdaBasicExecutionRole), the log settings of the stack, one timeout per function and
-// the custom resource ServiceTimeout derived from it, one function per stack, and the KMS grant
-// for a secret's key.
-import { Duration, Stack, aws_iam as iam, aws_kms as kms, aws_lambda as lambda } from 'aws-cdk-lib';
+// the custom resource ServiceTimeout derived from it, one function per stack, and the ARN and
+// KMS grant for a secret the function reads.
+import { Duration, Stack, aws_iam as iam, aws_kms as kms, aws_lambda as lambda, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AppFabricLogSettings } from './log-settings';
 import { acknowledgeCustomResourceHandler } from './nag';
@@ -61,6 +61,11 @@ export function serviceTimeoutFor(functionTimeout: Duration): Duration {
 export function stackSingleton<T extends Construct>(scope: Construct, id: string, create: (stack: Stack, id: string) => T): T {
   const stack = Stack.of(scope);
   return (stack.node.tryFindChild(id) as T | undefined) ?? create(stack, id);
+}
+
+/** The ARN to grant on for a secret; one imported by name has a partial ARN, so match its random suffix. */
+export function secretGrantArn(secret: secretsmanager.ISecret): string {
+  return secret.secretFullArn ?? `${secret.secretArn}-??????`;
 }
 
 /**

@@ -5,7 +5,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { IAppBundle } from '../app-bundle';
-import { grantSecretKey, handlerFunction, serviceTimeoutFor, stackSingleton } from '../handler-function';
+import { grantSecretKey, handlerFunction, secretGrantArn, serviceTimeoutFor, stackSingleton } from '../handler-function';
 import { acknowledgeDeadLetterQueue } from '../nag';
 import { AppAuthorizationFunction } from './handler/app-authorization-function';
 import { RotationFunction } from './handler/rotation-function';
@@ -75,8 +75,7 @@ export class AppAuthorizationProvider extends Construct {
       return;
     }
     reader.secrets.add(secret);
-    // A secret imported by name has a partial ARN: match its random suffix.
-    reader.statement.addResources(secret.secretFullArn ?? `${secret.secretArn}-??????`);
+    reader.statement.addResources(secretGrantArn(secret));
     if (secret.encryptionKey) {
       grantSecretKey(role, secret.encryptionKey);
     }

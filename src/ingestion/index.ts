@@ -321,7 +321,7 @@ export class Ingestion extends IngestionBase {
   public static fromIngestionArn(scope: Construct, id: string, ingestionArn: string): IIngestion {
     const parsed = parseAppFabricArn(ingestionArn, 'Ingestion.fromIngestionArn(ingestionArn)', 'ingestion');
     // The bundle ARN is the ingestion ARN up to its second `/`; a token is split at deploy.
-    const appBundleArn = parsed?.appBundleArn ?? bundleArnOf(ingestionArn);
+    const appBundleArn = parsed?.appBundleArn ?? bundleArnAtDeploy(ingestionArn);
     class Imported extends IngestionBase {
       public readonly ingestionArn = ingestionArn;
       public readonly appBundleArn = appBundleArn;
@@ -487,7 +487,8 @@ function checkLength(property: string, what: string, value: string, min: number,
   }
 }
 
-function bundleArnOf(ingestionArn: string): string {
+/** The bundle ARN of an ingestion ARN known only at deploy: CloudFormation splits it. */
+function bundleArnAtDeploy(ingestionArn: string): string {
   const parts = Fn.split('/', ingestionArn);
   return Fn.join('/', [Fn.select(0, parts), Fn.select(1, parts)]);
 }

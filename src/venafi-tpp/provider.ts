@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Duration, Stack, aws_ec2 as ec2, aws_iam as iam, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { grantSecretKey, handlerFunction, serviceTimeoutFor, stackSingleton } from '../handler-function';
+import { grantSecretKey, handlerFunction, secretGrantArn, serviceTimeoutFor, stackSingleton } from '../handler-function';
 import { acknowledgeWildcardResource } from '../nag';
 import { TppOauthApplicationFunction } from './handler/tpp-oauth-application-function';
 
@@ -74,8 +74,7 @@ export class TppOAuthApplicationProvider extends Construct {
     this.grantedSecrets.add(secret);
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
-      // A secret imported by name has a partial ARN: match its random suffix.
-      resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+      resources: [secretGrantArn(secret)],
     }));
     if (secret.encryptionKey) {
       // Decrypt to read; GenerateDataKey to store a new version.
