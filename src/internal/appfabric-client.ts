@@ -1,10 +1,9 @@
 // A small AppFabric client for the operations this library calls: restJson1 over SigV4, with
 // retries, typed errors and the standard endpoint overrides. `AppFabricApi` is the seam: the
 // official @aws-sdk/client-appfabric could implement it where it is installable.
-import { AwsCredentials, CredentialProvider, defaultCredentials, percentEncode, queryString, serviceEndpoint, signRequest } from './aws-signing';
+import { CredentialProvider, cachingCredentials, defaultCredentials, parseAwsError, percentEncode, queryString, serviceEndpoint, signRequest } from './aws-signing';
 import { NetworkError, send } from './http';
 import { RetryableFailure, errorMessage, parseRetryAfter, withRetry } from './retry';
-import { scrub } from './scrub';
 
 export type AuthTypeValue = 'oauth2' | 'apiKey';
 export type AppAuthorizationStatus = 'PendingConnect' | 'Connected' | 'ConnectionValidationFailed' | 'TokenAutoRotationFailed';
@@ -166,7 +165,6 @@ export class AppFabricClient implements AppFabricApi {
   private readonly deadline: () => number;
   private readonly log: (line: string) => void;
   private readonly attemptTimeoutMs: number;
-  private cachedCredentials?: AwsCredentials;
 
   constructor(options: AppFabricClientOptions = {}) {
     const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
@@ -175,7 +173,7 @@ export class AppFabricClient implements AppFabricApi {
     }
     this.region = region;
     this.endpoint = options.endpoint ?? serviceEndpoint('APPFABRIC', `https://appfabric.${region}.amazonaws.com`);
-    this.credentials = options.credentials ?? defaultCredentials();
+    this.credentials = cachingCredentials(options.credentials ?? defaultCredentials());
     this.deadline = options.deadline ?? (() => Date.now() + 5 * 60_000);
     this.log = options.log ?? (() => undefined);
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 30_000;
@@ -257,7 +255,7 @@ export class AppFabricClient implements AppFabricApi {
       const signedHeaders = signRequest({
         service: 'appfabric',
         region: this.region,
-        credentials: await this.resolveCredentials(),
+        credentials: await this.credentials(),
         method: route.method,
         url,
         headers,
@@ -275,15 +273,6 @@ export class AppFabricClient implements AppFabricApi {
       onRetry: (error, attempt, delay) => this.log(`AppFabric ${operation}: attempt ${attempt} failed (${errorMessage(error)}); retrying in ${delay} ms`),
     });
   }
-
-  private async resolveCredentials(): Promise<AwsCredentials> {
-    const cached = this.cachedCredentials;
-    if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 60_000)) {
-      return cached;
-    }
-    this.cachedCredentials = await this.credentials();
-    return this.cachedCredentials;
-  }
 }
 
 /** Fills `{name}` placeholders; an ARN (with `:` and `/`) is percent-encoded (RFC 3986) as one segment. */
@@ -299,16 +288,6 @@ export function expandUri(template: string, params: Record<string, string>): str
 
 function toServiceError(operation: AppFabricOperation, status: number, headers: Record<string, string | undefined>,
   body: string): AppFabricServiceError {
-  let parsed: Record<string, any> = {};
-  try {
-    parsed = body ? JSON.parse(body) : {};
-  } catch {
-    parsed = {};
-  }
-  const typeHeader = headers['x-amzn-errortype'] ?? parsed.__type ?? parsed.code ?? `HTTP${status}`;
-  // restJson1 may append `:<namespace uri>` and older services prefix `namespace#`.
-  const errorType = String(typeHeader).split(':')[0].split('#').pop()!;
-  // Services quote requests in their errors; ours carry credentials, remembered when read.
-  const message = scrub(String(parsed.message ?? parsed.Message ?? 'no message'));
-  return new AppFabricServiceError(operation, errorType, status, message, parsed.resourceId, parseRetryAfter(headers['retry-after']));
+  const { errorType, message, members } = parseAwsError(status, headers, body);
+  return new AppFabricServiceError(operation, errorType, status, message, members.resourceId, parseRetryAfter(headers['retry-after']));
 }

@@ -4,7 +4,10 @@
 // more than doubled the handler bundle; a test signs the same requests with both and compares.
 // Credentials follow the standard chain: the Lambda environment's variables first (no import),
 // the full Node.js chain otherwise.
+// Also what the AppFabric and Secrets Manager clients share: cached credentials, and how an AWS
+// JSON error answer is read.
 import { createHash, createHmac } from 'node:crypto';
+import { scrub } from './scrub';
 
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -31,6 +34,34 @@ export function defaultCredentials(): CredentialProvider {
     }
     return chain();
   };
+}
+
+/** A provider that keeps what `provider` gave until a minute before it expires. */
+export function cachingCredentials(provider: CredentialProvider): CredentialProvider {
+  let cached: AwsCredentials | undefined;
+  return async () => {
+    if (!cached || (cached.expiration && cached.expiration.getTime() - Date.now() <= 60_000)) {
+      cached = await provider();
+    }
+    return cached;
+  };
+}
+
+/** What an AWS JSON error answer (restJson1 or awsJson1_1) says: its type, scrubbed message and members. */
+export function parseAwsError(status: number, headers: Record<string, string | undefined>, body: string):
+{ errorType: string; message: string; members: Record<string, any> } {
+  let members: Record<string, any> = {};
+  try {
+    members = body ? JSON.parse(body) : {};
+  } catch {
+    members = {};
+  }
+  const typeHeader = headers['x-amzn-errortype'] ?? members.__type ?? members.code ?? `HTTP${status}`;
+  // restJson1 may append `:<namespace uri>` and older services prefix `namespace#`.
+  const errorType = String(typeHeader).split(':')[0].split('#').pop()!;
+  // Services quote requests in their errors; ours carry credentials, remembered when read.
+  const message = scrub(String(members.message ?? members.Message ?? 'no message'));
+  return { errorType, message, members };
 }
 
 /** The endpoint for a service: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, then AWS's. */

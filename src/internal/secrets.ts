@@ -4,7 +4,7 @@
 // the field, never a value; a service error keeps Secrets Manager's own message (it never carries
 // the value: none was returned) with what to do about it.
 import { randomUUID } from 'node:crypto';
-import { AwsCredentials, CredentialProvider, defaultCredentials, serviceEndpoint, signRequest } from './aws-signing';
+import { CredentialProvider, cachingCredentials, defaultCredentials, parseAwsError, serviceEndpoint, signRequest } from './aws-signing';
 import { DeployError } from './errors';
 import { NetworkError, send } from './http';
 import { RetryableFailure, errorMessage, parseRetryAfter, withRetry } from './retry';
@@ -58,11 +58,10 @@ export class SecretReader {
   private readonly versions = new Map<string, string>();
   private readonly options: SecretReaderOptions;
   private readonly credentials: CredentialProvider;
-  private cachedCredentials?: AwsCredentials;
 
   constructor(options: SecretReaderOptions = {}) {
     this.options = options;
-    this.credentials = options.credentials ?? defaultCredentials();
+    this.credentials = cachingCredentials(options.credentials ?? defaultCredentials());
   }
 
   /** The version id of the value last read from a secret (AWSCURRENT at the time). */
@@ -166,7 +165,7 @@ export class SecretReader {
       const headers = signRequest({
         service: 'secretsmanager',
         region,
-        credentials: await this.resolveCredentials(),
+        credentials: await this.credentials(),
         method: 'POST',
         url,
         headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `secretsmanager.${operation}` },
@@ -193,15 +192,6 @@ export class SecretReader {
     }
     return region;
   }
-
-  private async resolveCredentials(): Promise<AwsCredentials> {
-    const cached = this.cachedCredentials;
-    if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 60_000)) {
-      return cached;
-    }
-    this.cachedCredentials = await this.credentials();
-    return this.cachedCredentials;
-  }
 }
 
 /** A successful response; readJson remembers the secret's value before anything can log it. */
@@ -218,15 +208,7 @@ function parseOutput(body: string): any {
 
 function toServiceError(operation: SecretsManagerOperation, status: number, headers: Record<string, string | undefined>,
   body: string): SecretsManagerError {
-  let parsed: Record<string, any> = {};
-  try {
-    parsed = body ? JSON.parse(body) : {};
-  } catch {
-    parsed = {};
-  }
-  const typeHeader = headers['x-amzn-errortype'] ?? parsed.__type ?? `HTTP${status}`;
-  const errorType = String(typeHeader).split(':')[0].split('#').pop()!;
-  const message = scrub(String(parsed.message ?? parsed.Message ?? 'no message'));
+  const { errorType, message } = parseAwsError(status, headers, body);
   return new SecretsManagerError(operation, errorType, status, message, parseRetryAfter(headers['retry-after']));
 }
 
