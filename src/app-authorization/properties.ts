@@ -22,7 +22,7 @@ export interface AppAuthorizationProperties {
    * writes only names that differ from it.
    */
   readonly CredentialFields: AppAuthorizationCredentialFields;
-  /** Tags for a new authorization (AppFabric cannot change them later). */
+  /** The authorization's tags; an Update tags and untags it to match. */
   readonly Tags?: Array<{ key: string; value: string }>;
   /** apiKey: how long to wait for `Connected` after connecting, in seconds (a string). */
   readonly ConnectTimeoutSeconds?: string;

@@ -134,8 +134,8 @@ export function tryParseAppFabricArn(value: string | undefined, kind: AppFabricR
 }
 
 /**
- * Whether a physical id names an AppFabric authorization. A failed Create is reported with a
- * marker id; a Delete for it (or for anything else) has nothing to remove.
+ * Whether a physical id names an AppFabric authorization. Anything else names nothing there to
+ * remove (the runtime answers the Delete of a failed Create before a handler sees it).
  */
 export function isAppAuthorizationArn(value: string | undefined): value is string {
   return tryParseAppFabricArn(value, 'appauthorization') !== undefined;
