@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { CommandContext, StackResource, appFabricEndpoint, findAuthorizationArn, parseCommand, resolveRegion, run } from '../../src/cli/commands';
 import { main, sdkRegion } from '../../src/cli/main';
 import { AppFabricClient } from '../../src/internal/appfabric-client';
+import { CREATE_FAILED_PHYSICAL_ID } from '../../src/internal/custom-resource';
 import { AppFabricEmulator } from '../emulators/appfabric-emulator';
 import { useEmulatorEnvironment } from '../support/emulator-environment';
 
@@ -135,7 +136,7 @@ describe('findAuthorizationArn', () => {
   test('a resource whose physical id is not an authorization ARN (a failed create) is named, not used', () => {
     expect(() => findAuthorizationArn([{
       LogicalResourceId: 'Slack1A2B3C4D',
-      PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED',
+      PhysicalResourceId: CREATE_FAILED_PHYSICAL_ID,
       ResourceType: type,
       ResourceStatus: 'CREATE_FAILED',
     }], 'App', 'Slack'))

@@ -2,6 +2,7 @@
 import {
   ArnError, bundleArnOf, formatAppFabricArn, hasWildcard, isAppAuthorizationArn, isAwsRegion, parseAppFabricArn, parseSecretArn, tryParseAppFabricArn,
 } from '../../src/internal/arns';
+import { CREATE_FAILED_PHYSICAL_ID } from '../../src/internal/custom-resource';
 
 const BUNDLE = 'arn:aws:appfabric:us-east-1:111122223333:appbundle/a1b2c3d4-5678-90ab-cdef-111111111111';
 const AUTH = `${BUNDLE}/appauthorization/c1d2e3f4-5678-90ab-cdef-222222222222`;
@@ -41,7 +42,7 @@ test.each([
   ['a path that goes on', `${AUTH}/more`, 'is not an AppFabric appauthorization ARN'],
   ['an id with a #', `${BUNDLE}/appauthorization/c1#x`, 'is not an AppFabric appauthorization ARN'],
   ['another service', 'arn:aws:s3:::bucket', 'is not an AppFabric appauthorization ARN'],
-  ['the failed-create marker', 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', 'is not an AppFabric appauthorization ARN'],
+  ['the failed-create marker', CREATE_FAILED_PHYSICAL_ID, 'is not an AppFabric appauthorization ARN'],
 ])('an authorization ARN with %s is refused, and the problem never repeats the value', (_name, value, problem) => {
   expect(() => parseAppFabricArn(value, 'appauthorization')).toThrow(ArnError);
   expect(() => parseAppFabricArn(value, 'appauthorization')).toThrow(problem);
