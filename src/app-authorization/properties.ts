@@ -57,5 +57,9 @@ export interface RotationEvent {
   readonly versionId?: string;
 }
 
+/** Tags naming the resource that owns an authorization: the stack's id and its logical id. */
+export const OWNER_STACK_TAG = 'cdk-appfabric:owner-stack-id';
+export const OWNER_LOGICAL_ID_TAG = 'cdk-appfabric:owner-logical-id';
+
 /** Tag on an authorization naming the secret version its credential came from (a version id, not a value). */
 export const CREDENTIAL_VERSION_TAG = 'cdk-appfabric:credential-version';

@@ -48,22 +48,64 @@ export class RetryDeadlineError extends Error {
   }
 }
 
+/**
+ * Marks an error thrown after at least one attempt ended without a definite answer: a retryable
+ * failure (lost response, reset, timeout, 5xx, throttling) may hide a call that took effect, even
+ * when a later attempt got a definite error (a 403 after a lost response).
+ */
+const OUTCOME_UNKNOWN = Symbol.for('cdk-appfabric.someAttemptOutcomeUnknown');
+
+/** Whether some attempt behind this error (or an error it was made from) may have taken effect. */
+export function someAttemptOutcomeUnknown(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { [OUTCOME_UNKNOWN]?: boolean })[OUTCOME_UNKNOWN] === true;
+}
+
+/**
+ * Carries what `cause` says about unknown outcomes over to `error` (an error made from it, e.g.
+ * a clearer message for the person deploying), and returns `error`.
+ */
+export function withOutcomeOf<E>(error: E, cause: unknown): E {
+  if (someAttemptOutcomeUnknown(cause)) {
+    markOutcomeUnknown(error);
+  }
+  return error;
+}
+
+function markOutcomeUnknown(error: unknown): void {
+  if (typeof error === 'object' && error !== null && Object.isExtensible(error)) {
+    Object.defineProperty(error, OUTCOME_UNKNOWN, { value: true, enumerable: false });
+  }
+}
+
+/**
+ * Runs `operation` until it succeeds, fails for good, or the deadline comes. The error it throws
+ * is marked (see someAttemptOutcomeUnknown) when any attempt failed retryably: such an attempt
+ * may have been performed by the service even though its answer never arrived.
+ */
 export async function withRetry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const maxAttempts = options.maxAttempts ?? 12;
+  let outcomeUnknown = false;
+  const fail = (error: unknown): unknown => {
+    if (outcomeUnknown) {
+      markOutcomeUnknown(error);
+    }
+    return error;
+  };
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation(attempt);
     } catch (error) {
       const failure = options.retryable(error);
       if (!failure) {
-        throw error;
+        throw fail(error);
       }
+      outcomeUnknown = true;
       if (attempt >= maxAttempts) {
-        throw error;
+        throw fail(error);
       }
       const delay = backoffDelay(attempt, failure, options);
       if (Date.now() + delay >= options.deadline) {
-        throw new RetryDeadlineError(error, attempt);
+        throw fail(new RetryDeadlineError(error, attempt));
       }
       options.onRetry?.(error, attempt, delay);
       await sleep(delay);

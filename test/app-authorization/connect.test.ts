@@ -55,7 +55,8 @@ describe('apiKey connect at deploy', () => {
     harness.appfabric.requests.length = 0;
     const response = await handler(cfnEvent('Update', rotated, { oldProps: props, physicalResourceId: arn }), lambdaContext());
     expect(response.Data?.Status).toBe('Connected');
-    expect(harness.appfabric.requests.map((r) => r.operation)).toEqual(['GetAppAuthorization', 'UpdateAppAuthorization', 'ConnectAppAuthorization']);
+    // TagResource records the secret version the new key came from (for the rotation follower).
+    expect(harness.appfabric.requests.map((r) => r.operation)).toEqual(['GetAppAuthorization', 'UpdateAppAuthorization', 'ConnectAppAuthorization', 'TagResource']);
     expect(harness.appfabric.authorizations()[0].credential).toEqual({ apiKeyCredential: { apiKey: 'good-key-2' } });
   });
 

@@ -1,4 +1,5 @@
 // The AppAuthorization handler, driven through the local emulators over real HTTP.
+import { CREDENTIAL_VERSION_TAG, OWNER_LOGICAL_ID_TAG, OWNER_STACK_TAG } from '../../src/app-authorization/properties';
 import { CREATE_FAILED_PHYSICAL_ID } from '../../src/internal/custom-resource';
 import { HandlerHarness, cfnEvent, failureReason, handler, lambdaContext } from '../support/handler-harness';
 
@@ -53,9 +54,16 @@ describe('Create', () => {
     expect(response.PhysicalResourceId).toBe(harness.appfabric.authorizations()[0].appAuthorizationArn);
   });
 
-  test('tags are passed to AppFabric', async () => {
-    await handler(cfnEvent('Create', harness.props({ Tags: [{ key: 'team', value: 'security' }] })), lambdaContext());
-    expect(harness.appfabric.authorizations()[0].tags).toEqual([{ key: 'team', value: 'security' }]);
+  test('tags are passed to AppFabric, with the ownership tags and the credential\'s secret version', async () => {
+    const props = harness.props({ Tags: [{ key: 'team', value: 'security' }] });
+    const event = cfnEvent('Create', props);
+    await handler(event, lambdaContext());
+    expect(harness.appfabric.authorizations()[0].tags).toEqual([
+      { key: 'team', value: 'security' },
+      { key: OWNER_STACK_TAG, value: event.StackId },
+      { key: OWNER_LOGICAL_ID_TAG, value: event.LogicalResourceId },
+      { key: CREDENTIAL_VERSION_TAG, value: harness.secrets.versionId(props.CredentialSecretArn) },
+    ]);
   });
 
   test('an existing authorization for the same app and tenant fails with its ARN', async () => {
@@ -186,7 +194,7 @@ describe('Update', () => {
   test('tag changes are applied with TagResource and UntagResource', async () => {
     const { props, arn } = await created(harness.props({ Tags: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] }));
     await handler(cfnEvent('Update', { ...props, Tags: [{ key: 'a', value: '9' }] }, { oldProps: props, physicalResourceId: arn }), lambdaContext());
-    expect(harness.appfabric.authorizations()[0].tags).toEqual([{ key: 'a', value: '9' }]);
+    expect(harness.appfabric.authorizations()[0].tags.filter((tag) => !tag.key.startsWith('cdk-appfabric:'))).toEqual([{ key: 'a', value: '9' }]);
   });
 });
 

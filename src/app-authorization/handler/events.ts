@@ -1,16 +1,17 @@
 // Create, Update and Delete of an AppFabric authorization: the I/O around lifecycle.ts.
 import {
-  AppAuthorization, AppFabricApi, AppFabricServiceError, CreateAppAuthorizationInput, Credential, isAppFabricError,
+  AppAuthorization, AppFabricApi, AppFabricServiceError, CreateAppAuthorizationInput, Credential, Tag, isAppFabricError,
 } from '../../internal/appfabric-client';
 import { CustomResourceEvent, CustomResourceResult } from '../../internal/custom-resource';
 import { DeployError } from '../../internal/errors';
 import { NetworkError } from '../../internal/http';
 import { listAllAppAuthorizations } from '../../internal/list-app-authorizations';
-import { RetryDeadlineError, errorMessage, sleep } from '../../internal/retry';
+import { errorMessage, sleep, someAttemptOutcomeUnknown, withOutcomeOf } from '../../internal/retry';
 import { SecretReader } from '../../internal/secrets';
-import { AppAuthorizationData, AppAuthorizationProperties } from '../properties';
+import { AppAuthorizationData, AppAuthorizationProperties, OWNER_LOGICAL_ID_TAG, OWNER_STACK_TAG } from '../properties';
 import {
-  bundleArnOf, clientTokenFor, holdsKeyOf, isAppAuthorizationArn, needsReplacement, planInPlaceChanges, planUpdate, tagChanges, tenantOf,
+  Owner, bundleArnOf, clientTokenFor, creationTags, holdsKeyOf, isAppAuthorizationArn, libraryTags, mayHaveMadeSomething, needsReplacement,
+  ownedByAnother, planInPlaceChanges, planUpdate, tagChanges, tagRestoration, tenantOf,
 } from './lifecycle';
 
 export interface Dependencies {
@@ -47,12 +48,12 @@ async function create(event: AppAuthorizationEvent, props: AppAuthorizationPrope
   const credential = await readCredential(props, deps);
   let authorization: AppAuthorization;
   try {
-    authorization = await deps.appfabric.createAppAuthorization(createInput(event, props, credential));
+    authorization = await deps.appfabric.createAppAuthorization(createInput(event, props, credential, deps));
   } catch (error) {
     if (isAppFabricError(error, 'ConflictException') && props.AdoptExisting === 'true') {
-      return adopt(error, props, credential, deps);
+      return adopt(event, error, props, credential, deps);
     }
-    throw describeCreateFailure(error, props);
+    throw withOutcomeOf(describeCreateFailure(error, props), error);
   }
   deps.log(`created ${authorization.appAuthorizationArn} (${authorization.status})`);
   try {
@@ -65,8 +66,12 @@ async function create(event: AppAuthorizationEvent, props: AppAuthorizationPrope
   return respond(authorization);
 }
 
-/** The CreateAppAuthorization request of an event: its client token is derived from the RequestId. */
-function createInput(event: AppAuthorizationEvent, props: AppAuthorizationProperties, credential: Credential): CreateAppAuthorizationInput {
+/**
+ * The CreateAppAuthorization request of an event: its client token is derived from the RequestId;
+ * its tags name the owner and the secret version the credential was read from.
+ */
+function createInput(event: AppAuthorizationEvent, props: AppAuthorizationProperties, credential: Credential,
+  deps: Dependencies): CreateAppAuthorizationInput {
   return {
     appBundleIdentifier: props.AppBundleArn,
     app: props.App,
@@ -74,21 +79,27 @@ function createInput(event: AppAuthorizationEvent, props: AppAuthorizationProper
     tenant: tenantOf(props),
     credential,
     clientToken: clientTokenFor(event.StackId, event.LogicalResourceId, event.RequestId),
-    tags: props.Tags && props.Tags.length > 0 ? props.Tags : undefined,
+    tags: creationTags(props, ownerOfEvent(event), deps.secrets.versionIdOf(props.CredentialSecretArn)),
   };
 }
 
+/** The resource an event is about, as ownership tags name it. */
+function ownerOfEvent(event: AppAuthorizationEvent): Owner {
+  return { stackId: event.StackId, logicalId: event.LogicalResourceId };
+}
+
 /**
- * Runs a Create or a replacement. When it fails without a definite answer (a timeout, a lost
- * response, throttling to the deadline), removes what this event's client token made: in this
- * delivery, or in an earlier delivery of the same event whose answer CloudFormation never got.
- * CloudFormation will not know that authorization, and a failed Create gets no Delete.
+ * Runs a Create or a replacement. When it fails after any attempt whose outcome is unknown (a
+ * lost response, a reset, a timeout, a 5xx, throttling), whatever the last error was, removes
+ * what this event's client token made: in this delivery, or in an earlier delivery of the same
+ * event whose answer CloudFormation never got. CloudFormation will not know that authorization,
+ * and a failed Create gets no Delete.
  */
 async function removingLeftoversOnFailure<T>(event: AppAuthorizationEvent, deps: Dependencies, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (outcomeUnknown(error)) {
+    if (mayHaveMadeSomething(error)) {
       await removeWhatTokenMade(event, event.ResourceProperties, cleanupDeps(deps));
     }
     throw error;
@@ -97,26 +108,137 @@ async function removingLeftoversOnFailure<T>(event: AppAuthorizationEvent, deps:
 
 /**
  * Takes over the authorization that already holds (app, tenant) in the bundle: brings its tenant
- * and credential to the declared state and keeps its ARN. It existed before this stack, so a
- * failure here leaves it in place rather than deleting it.
+ * and credential to the declared state, tags it as this resource's, and keeps its ARN. Everything
+ * that can refuse (ownership, auth type, the secret) is checked before anything is written. It
+ * existed before this stack, so a failure leaves it in place, puts back what AppFabric lets us put
+ * back (display name, tags) and says what it could not.
  */
-async function adopt(conflict: AppFabricServiceError, props: AppAuthorizationProperties, credential: Credential,
+async function adopt(event: AppAuthorizationEvent, conflict: AppFabricServiceError, props: AppAuthorizationProperties, credential: Credential,
   deps: Dependencies): Promise<AppAuthorizationResponse> {
   const arn = isAppAuthorizationArn(conflict.resourceId) ? conflict.resourceId : await findByAppAndTenant(props, deps);
   const existing = await deps.appfabric.getAppAuthorization(props.AppBundleArn, arn);
+  const tagsBefore = await deps.appfabric.listTagsForResource(arn);
+  const self = ownerOfEvent(event);
+  const owner = ownedByAnother(tagsBefore, self);
+  if (owner) {
+    throw new DeployError(
+      `Cannot adopt ${arn} for ${describe(props)}: it belongs to stack ${owner.stackId} (resource ${owner.logicalId}), as its tags ` +
+      `${OWNER_STACK_TAG} and ${OWNER_LOGICAL_ID_TAG} say. Nothing was changed. To move it to this stack: in that stack set ` +
+      `removalPolicy RETAIN on ${owner.logicalId}, deploy, remove it from that stack and deploy again; then remove the two tags ` +
+      `(aws appfabric untag-resource --resource-arn ${arn} --tag-keys ${OWNER_STACK_TAG} ${OWNER_LOGICAL_ID_TAG}) and deploy this stack again.`,
+    );
+  }
   if (existing.authType !== props.AuthType) {
     throw new DeployError(
       `Cannot adopt ${arn}: it is an ${existing.authType} authorization and ${describe(props)} is declared as ${props.AuthType}. ` +
-      `AppFabric cannot change an authorization's auth type: declare ${existing.authType}, or delete the existing one first.`,
+      `AppFabric cannot change an authorization's auth type: declare ${existing.authType}, or delete the existing one first. Nothing was changed.`,
     );
   }
-  deps.log(`adopting ${arn}, the existing authorization for ${props.App} and tenant '${props.TenantIdentifier}'`);
-  let authorization = await deps.appfabric.updateAppAuthorization(props.AppBundleArn, arn, { tenant: tenantOf(props), credential });
-  if (props.Tags && props.Tags.length > 0) {
-    await deps.appfabric.tagResource(arn, props.Tags);
+  deps.log(`adopting ${arn}, the existing authorization for ${props.App} and tenant '${props.TenantIdentifier}' (${existing.status})`);
+  const declaredTags = [...(props.Tags ?? []), ...libraryTags(self, deps.secrets.versionIdOf(props.CredentialSecretArn))];
+  const tagsToSet = declaredTags.filter((tag) => tagsBefore.find((held) => held.key === tag.key)?.value !== tag.value);
+  const changes = planInPlaceChanges(existing, undefined, props);
+  const progress: AdoptionProgress = { tagsWritten: false, tenantWritten: false, credentialWritten: false };
+  try {
+    // Ownership first: a second stack adopting at the same time then finds it taken.
+    if (tagsToSet.length > 0) {
+      await written(deps.appfabric.tagResource(arn, tagsToSet), () => { progress.tagsWritten = true; });
+    }
+    let authorization = await written(deps.appfabric.updateAppAuthorization(props.AppBundleArn, arn, { tenant: changes.tenant, credential }), () => {
+      progress.tenantWritten = changes.tenant !== undefined;
+      progress.credentialWritten = true;
+    });
+    authorization = await connectIfApiKey(authorization, props, deps);
+    return respond(authorization);
+  } catch (error) {
+    throw withOutcomeOf(await restoreAfterFailedAdoption(arn, existing, tagsBefore, progress, error, props, deps), error);
   }
-  authorization = await connectIfApiKey(authorization, props, deps);
-  return respond(authorization);
+}
+
+/** What a failed adoption had written (or may have: a write whose outcome is unknown counts). */
+interface AdoptionProgress {
+  tagsWritten: boolean;
+  tenantWritten: boolean;
+  credentialWritten: boolean;
+}
+
+/** Runs a write and notes it as done when it succeeded or may have (its outcome is unknown). */
+async function written<T>(write: Promise<T>, note: () => void): Promise<T> {
+  try {
+    const result = await write;
+    note();
+    return result;
+  } catch (error) {
+    if (mayHaveMadeSomething(error)) {
+      note();
+    }
+    throw error;
+  }
+}
+
+/**
+ * Puts an authorization whose adoption failed back as it was where AppFabric allows (its tenant
+ * display name and tags), and returns the failure reason: what failed, what was restored, what
+ * could not be (the credential: AppFabric never returns one, so the previous one is unknown) and
+ * the state it is in now.
+ */
+async function restoreAfterFailedAdoption(arn: string, before: AppAuthorization, tagsBefore: Tag[], progress: AdoptionProgress,
+  failure: unknown, props: AppAuthorizationProperties, deps: Dependencies): Promise<DeployError> {
+  const restore = cleanupDeps(deps);
+  const restored: string[] = [];
+  const notRestored: string[] = [];
+  if (progress.tenantWritten) {
+    try {
+      await restore.appfabric.updateAppAuthorization(props.AppBundleArn, arn, { tenant: before.tenant });
+      restored.push(`its tenant display name '${before.tenant.tenantDisplayName}'`);
+    } catch (error) {
+      notRestored.push(`its tenant display name '${before.tenant.tenantDisplayName}' (${errorMessage(error)})`);
+    }
+  }
+  if (progress.tagsWritten) {
+    try {
+      const back = tagRestoration(tagsBefore, await restore.appfabric.listTagsForResource(arn));
+      if (back.remove.length > 0) {
+        await restore.appfabric.untagResource(arn, back.remove);
+      }
+      if (back.set.length > 0) {
+        await restore.appfabric.tagResource(arn, back.set);
+      }
+      restored.push('its tags (no ownership tag: no stack owns it)');
+    } catch (error) {
+      notRestored.push(`its tags (${errorMessage(error)}): remove ${OWNER_STACK_TAG} and ${OWNER_LOGICAL_ID_TAG} by hand before adopting it from another stack`);
+    }
+  }
+  let now = before;
+  try {
+    now = await restore.appfabric.getAppAuthorization(props.AppBundleArn, arn);
+  } catch {
+    // The state stays unknown; the reason says what was last known.
+  }
+  const credentialMayHaveChanged = progress.credentialWritten;
+  const parts = [`Adopting ${arn} (${describe(props)}) failed: ${errorMessage(failure).replace(/\.$/, '')}.`];
+  if (!progress.tagsWritten && !progress.tenantWritten && !credentialMayHaveChanged) {
+    parts.push('Nothing was changed.');
+  } else {
+    if (restored.length > 0) {
+      parts.push(`Restored: ${restored.join(' and ')}.`);
+    }
+    if (credentialMayHaveChanged) {
+      const updateSettled = !someAttemptOutcomeUnknown(failure) || now.updatedAt !== before.updatedAt;
+      notRestored.unshift(`its credential, which ${updateSettled ? 'now comes' : 'may now come'} from secret ${props.CredentialSecretArn} ` +
+        '(AppFabric never returns a credential, so the one it held before cannot be put back)');
+    }
+    if (notRestored.length > 0) {
+      parts.push(`Not restored: ${notRestored.join('; ')}.`);
+    }
+  }
+  parts.push(`It is ${now.status} now${now.status !== before.status ? ` (it was ${before.status})` : ''}, still in AppFabric, and no stack owns it.`);
+  if (credentialMayHaveChanged) {
+    parts.push(props.AuthType === 'apiKey'
+      ? `Put a key AppFabric accepts in secret ${props.CredentialSecretArn} and deploy again, or reconnect it with its old key in the AppFabric console.`
+      : 'Fix the cause and deploy again; an administrator must approve it again (open the AuthUrl, then connect).');
+  }
+  return new DeployError(parts.join(' '));
 }
 
 async function findByAppAndTenant(props: AppAuthorizationProperties, deps: Dependencies): Promise<string> {
@@ -175,8 +297,11 @@ async function update(event: AppAuthorizationEvent, deps: Dependencies): Promise
   // sends an apiKey authorization back to PendingConnect) and been cut off before connecting.
   authorization = await connectIfApiKey(authorization, props, deps);
   const tags = tagChanges(oldProps.Tags, props.Tags);
-  if (tags.set.length > 0) {
-    await deps.appfabric.tagResource(physicalId, tags.set);
+  if (tags.set.length > 0 || changes.credential) {
+    // With a new credential, also the secret version it came from (the rotation follower then
+    // knows an event for that version is already applied); ownership rides along in the same call.
+    const version = changes.credential ? deps.secrets.versionIdOf(props.CredentialSecretArn) : undefined;
+    await deps.appfabric.tagResource(physicalId, [...tags.set, ...libraryTags(ownerOfEvent(event), version)]);
   }
   if (tags.remove.length > 0) {
     await deps.appfabric.untagResource(physicalId, tags.remove);
@@ -336,7 +461,7 @@ async function removeWhatTokenMade(event: AppAuthorizationEvent, props: AppAutho
     if (!(await holderOf(props, deps))) {
       return;
     }
-    const made = await deps.appfabric.createAppAuthorization(createInput(event, props, await readCredential(props, deps)));
+    const made = await deps.appfabric.createAppAuthorization(createInput(event, props, await readCredential(props, deps), deps));
     deps.log(`the failed ${event.RequestType} had made ${made.appAuthorizationArn}: removing it`);
     await deleteQuietly(made.appAuthorizationArn, deps);
   } catch (error) {
@@ -349,16 +474,6 @@ async function removeWhatTokenMade(event: AppAuthorizationEvent, props: AppAutho
 /** The dependencies for removing what a failing event made: the cleanup client and deadline. */
 function cleanupDeps(deps: Dependencies): Dependencies {
   return { ...deps, appfabric: deps.cleanup ?? deps.appfabric, deadline: deps.cleanupDeadline ?? deps.deadline };
-}
-
-/**
- * Whether a failure leaves open what the client token made: an answer that never came, a server
- * error, or throttling. (Throttling means this call made nothing, but an earlier delivery of the
- * same event may have.) A definite answer — a validation error, a conflict — means it made nothing.
- */
-function outcomeUnknown(error: unknown): boolean {
-  const cause = error instanceof RetryDeadlineError ? error.lastError : error;
-  return cause instanceof NetworkError || (cause instanceof AppFabricServiceError && (cause.statusCode >= 500 || cause.statusCode === 429));
 }
 
 function describeCreateFailure(error: unknown, props: AppAuthorizationProperties): Error {

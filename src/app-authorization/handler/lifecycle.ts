@@ -1,7 +1,11 @@
 // The pure decisions of the AppAuthorization handler: what a CloudFormation event asks of
 // AppFabric. No I/O here, so each rule is unit-testable on its own.
 import { createHash } from 'node:crypto';
+import { AppFabricServiceError } from '../../internal/appfabric-client';
 import type { AppAuthorization, Tag, Tenant } from '../../internal/appfabric-client';
+import { NetworkError } from '../../internal/http';
+import { RetryDeadlineError, someAttemptOutcomeUnknown } from '../../internal/retry';
+import { CREDENTIAL_VERSION_TAG, OWNER_LOGICAL_ID_TAG, OWNER_STACK_TAG } from '../properties';
 import type { AppAuthorizationProperties } from '../properties';
 
 /** What an Update event means for the authorization. */
@@ -114,4 +118,67 @@ export { bundleArnOf, isAppAuthorizationArn } from '../../internal/arns';
 
 function sortedEntries(record: object | undefined): Array<[string, unknown]> {
   return Object.entries(record ?? {}).sort(([a], [b]) => a.localeCompare(b));
+}
+
+/**
+ * Cleanup by what may have happened: whether a failed Create or replacement may have left an
+ * authorization its client token made. True after any attempt whose outcome is unknown (a lost
+ * response, a reset, a timeout, a 5xx, throttling), whatever the last error was: a 403 after a
+ * lost response does not undo what the lost attempt did. Throttling means that call made nothing,
+ * but an earlier delivery of the same event may have.
+ */
+export function mayHaveMadeSomething(error: unknown): boolean {
+  if (someAttemptOutcomeUnknown(error)) {
+    return true;
+  }
+  const cause = error instanceof RetryDeadlineError ? error.lastError : error;
+  return cause instanceof NetworkError || (cause instanceof AppFabricServiceError && (cause.statusCode >= 500 || cause.statusCode === 429));
+}
+
+/** Who owns an authorization, as its ownership tags say. */
+export interface Owner {
+  readonly stackId: string;
+  readonly logicalId: string;
+}
+
+/**
+ * The tags that say which resource owns an authorization: the stack's id and the resource's
+ * logical id (two tags, as a stack ARN and a logical id together can exceed a tag value's 256
+ * characters). Never a secret.
+ */
+export function ownershipTags(owner: Owner): Tag[] {
+  return [{ key: OWNER_STACK_TAG, value: owner.stackId }, { key: OWNER_LOGICAL_ID_TAG, value: owner.logicalId }];
+}
+
+/** The owner an authorization's tags name, if any. */
+export function ownerOf(tags: readonly Tag[]): Owner | undefined {
+  const stackId = tags.find((tag) => tag.key === OWNER_STACK_TAG)?.value;
+  if (!stackId) {
+    return undefined;
+  }
+  return { stackId, logicalId: tags.find((tag) => tag.key === OWNER_LOGICAL_ID_TAG)?.value ?? '' };
+}
+
+/**
+ * Whether adopting an authorization with these tags would take it from another resource: any
+ * owner other than this very resource (a redelivered or retried adoption finds its own tags).
+ */
+export function ownedByAnother(tags: readonly Tag[], self: Owner): Owner | undefined {
+  const owner = ownerOf(tags);
+  return owner && (owner.stackId !== self.stackId || owner.logicalId !== self.logicalId) ? owner : undefined;
+}
+
+/** The tags a new authorization is created with: the declared ones, ownership, and the credential's version. */
+export function creationTags(props: AppAuthorizationProperties, owner: Owner, credentialVersion: string | undefined): Tag[] {
+  return [...(props.Tags ?? []), ...libraryTags(owner, credentialVersion)];
+}
+
+/** The tags the library itself sets: ownership, and the secret version the credential came from. */
+export function libraryTags(owner: Owner, credentialVersion: string | undefined): Tag[] {
+  return [...ownershipTags(owner), ...(credentialVersion ? [{ key: CREDENTIAL_VERSION_TAG, value: credentialVersion }] : [])];
+}
+
+/** How to put tags back as they were: keys to remove (added) and values to set again (overwritten). */
+export function tagRestoration(before: readonly Tag[], after: readonly Tag[]): { set: Tag[]; remove: string[] } {
+  return tagChanges([...after], [...before]);
 }
