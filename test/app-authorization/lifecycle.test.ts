@@ -1,8 +1,11 @@
 import {
-  bundleArnOf, clientTokenFor, isAppAuthorizationArn, planInPlaceChanges, planUpdate, tagChanges,
+  bundleArnOf, clientTokenFor, creationTags, isAppAuthorizationArn, mayHaveMadeSomething, ownedByAnother, ownerOf, planInPlaceChanges, planUpdate,
+  tagChanges, tagRestoration,
 } from '../../src/app-authorization/handler/lifecycle';
-import { AppAuthorizationProperties } from '../../src/app-authorization/properties';
-import { AppAuthorization } from '../../src/internal/appfabric-client';
+import { AppAuthorizationProperties, CREDENTIAL_VERSION_TAG, OWNER_LOGICAL_ID_TAG, OWNER_STACK_TAG } from '../../src/app-authorization/properties';
+import { AppAuthorization, AppFabricServiceError } from '../../src/internal/appfabric-client';
+import { NetworkError } from '../../src/internal/http';
+import { RetryDeadlineError, withRetry } from '../../src/internal/retry';
 
 const BUNDLE = 'arn:aws:appfabric:us-east-1:111122223333:appbundle/a1b2c3d4-5678-90ab-cdef-111111111111';
 const AUTH = `${BUNDLE}/appauthorization/b1b2c3d4-5678-90ab-cdef-222222222222`;
@@ -124,5 +127,71 @@ describe('physical ids', () => {
     expect(isAppAuthorizationArn(BUNDLE)).toBe(false);
     expect(isAppAuthorizationArn(undefined)).toBe(false);
     expect(bundleArnOf(AUTH)).toBe(BUNDLE);
+  });
+});
+
+describe('mayHaveMadeSomething (cleanup by what may have happened)', () => {
+  const serviceError = (status: number, type: string) => new AppFabricServiceError('CreateAppAuthorization', type, status, 'no');
+
+  /** The error withRetry throws when the attempts fail with `errors` in turn. */
+  async function afterAttempts(...errors: Error[]): Promise<unknown> {
+    let call = 0;
+    try {
+      await withRetry(async () => { throw errors[Math.min(call++, errors.length - 1)]; }, {
+        deadline: Date.now() + 60_000, maxAttempts: errors.length, baseDelayMs: 1, maxDelayMs: 1,
+        retryable: (error) => (error instanceof NetworkError || (error as AppFabricServiceError).statusCode >= 429 ? {} : undefined),
+      });
+    } catch (error) {
+      return error;
+    }
+    throw new Error('expected a failure');
+  }
+
+  test.each([
+    ['a lost response, then 403', [new NetworkError('socket hang up', 'ECONNRESET'), serviceError(403, 'AccessDeniedException')]],
+    ['a lost response, then 400', [new NetworkError('socket hang up', 'ECONNRESET'), serviceError(400, 'ValidationException')]],
+    ['a 500, then 409', [serviceError(500, 'InternalServerException'), serviceError(409, 'ConflictException')]],
+    ['throttling, then 402 quota', [serviceError(429, 'ThrottlingException'), serviceError(402, 'ServiceQuotaExceededException')]],
+  ])('after %s: yes, whatever the last error', async (_name, errors) => {
+    expect(mayHaveMadeSomething(await afterAttempts(...errors))).toBe(true);
+  });
+
+  test('a transient last error (network, 5xx, 429, the deadline after one): yes', () => {
+    expect(mayHaveMadeSomething(new NetworkError('timeout', 'ETIMEDOUT'))).toBe(true);
+    expect(mayHaveMadeSomething(serviceError(503, 'ServiceUnavailable'))).toBe(true);
+    expect(mayHaveMadeSomething(serviceError(429, 'ThrottlingException'))).toBe(true);
+    expect(mayHaveMadeSomething(new RetryDeadlineError(serviceError(429, 'ThrottlingException'), 3))).toBe(true);
+  });
+
+  test('only definite answers: no', async () => {
+    expect(mayHaveMadeSomething(await afterAttempts(serviceError(403, 'AccessDeniedException')))).toBe(false);
+    expect(mayHaveMadeSomething(serviceError(400, 'ValidationException'))).toBe(false);
+    expect(mayHaveMadeSomething(new Error('the secret has no field'))).toBe(false);
+  });
+});
+
+describe('ownership', () => {
+  const self = { stackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/A/1', logicalId: 'Slack' };
+  const owned = (stackId: string, logicalId: string) => [{ key: OWNER_STACK_TAG, value: stackId }, { key: OWNER_LOGICAL_ID_TAG, value: logicalId }];
+
+  test('a new authorization carries the declared tags, the owner and the credential version', () => {
+    expect(creationTags({ ...props, Tags: [{ key: 'team', value: 'it' }] }, self, 'v1')).toEqual([
+      { key: 'team', value: 'it' }, ...owned(self.stackId, 'Slack'), { key: CREDENTIAL_VERSION_TAG, value: 'v1' },
+    ]);
+    expect(creationTags(props, self, undefined)).toEqual(owned(self.stackId, 'Slack'));
+  });
+
+  test('another stack, or another resource of the same stack, owns it; the resource itself and no tags do not', () => {
+    expect(ownedByAnother(owned('arn:aws:cloudformation:us-east-1:111122223333:stack/B/2', 'Slack'), self)?.stackId).toMatch(/stack\/B/);
+    expect(ownedByAnother(owned(self.stackId, 'Other'), self)).toEqual({ stackId: self.stackId, logicalId: 'Other' });
+    expect(ownedByAnother(owned(self.stackId, 'Slack'), self)).toBeUndefined();
+    expect(ownedByAnother([{ key: 'team', value: 'it' }], self)).toBeUndefined();
+    expect(ownerOf([])).toBeUndefined();
+  });
+
+  test('tags are restored by removing added keys and setting overwritten values back', () => {
+    const before = [{ key: 'team', value: 'it' }, { key: 'managed-by', value: 'console' }];
+    const after = [{ key: 'team', value: 'it' }, { key: 'managed-by', value: 'cdk' }, ...owned(self.stackId, 'Slack')];
+    expect(tagRestoration(before, after)).toEqual({ set: [{ key: 'managed-by', value: 'console' }], remove: [OWNER_STACK_TAG, OWNER_LOGICAL_ID_TAG] });
   });
 });

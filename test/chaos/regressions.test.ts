@@ -104,6 +104,33 @@ describe('seed 7: a replacement delivered twice, the second delivery failing', (
   });
 });
 
+describe('orphan: a lost response followed by a definite error (issue 16)', () => {
+  test.each([
+    ['403 AccessDeniedException', 403, 'AccessDeniedException'],
+    ['400 ValidationException', 400, 'ValidationException'],
+  ])('a Create whose first CreateAppAuthorization took effect, then got %s, removes what it made', async (_name, status, errorType) => {
+    harness = await HandlerHarness.start();
+    // The first attempt creates the authorization but its answer is lost; the retry is refused.
+    harness.appfabric.injectFault({ operation: 'CreateAppAuthorization', kind: 'dropResponse' });
+    harness.appfabric.injectFault({ operation: 'CreateAppAuthorization', kind: 'reject', status, errorType });
+    const reason = await failureReason(handler(cfnEvent('Create', harness.props()), lambdaContext()));
+
+    expect(reason).toContain(`${errorType} (HTTP ${status})`);
+    expect(authorizations()).toEqual([]);
+    expect(harness.logs.join('\n')).toMatch(/the failed Create had made .*: removing it/);
+  });
+
+  test('a replacement whose create is lost then refused leaves only the original', async () => {
+    harness = await HandlerHarness.start();
+    const slack = harness.props();
+    const { PhysicalResourceId: original } = await handler(cfnEvent('Create', slack), lambdaContext());
+    harness.appfabric.injectFault({ operation: 'CreateAppAuthorization', kind: 'dropResponse' });
+    harness.appfabric.injectFault({ operation: 'CreateAppAuthorization', kind: 'reject', status: 403, errorType: 'AccessDeniedException' });
+    await failureReason(handler(cfnEvent('Update', { ...slack, App: 'ZOOM' }, { oldProps: slack, physicalResourceId: original }), lambdaContext()));
+    expect(authorizations().map((a) => a.arn)).toEqual([original]);
+  });
+});
+
 describe('seed 18: an in-place apiKey update delivered twice', () => {
   test('connects on the second delivery even though the first one already made the change', async () => {
     harness = await HandlerHarness.start();

@@ -276,6 +276,10 @@ export class AppFabricEmulator extends HttpEmulator {
       : new AppFabricError('InternalServerException', 500, message));
   }
 
+  protected rejected(status: number, errorType: string): EmulatorResponse {
+    return this.errorResponse(new AppFabricError(errorType, status, `Injected ${errorType}: the request was refused.`));
+  }
+
   private errorResponse(error: AppFabricError, extraHeaders: Record<string, string> = {}): EmulatorResponse {
     const errorType = this.errorTypeSuffix ? `${error.type}:${this.errorTypeSuffix}` : error.type;
     return {

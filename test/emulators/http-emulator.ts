@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
  * its operation, how an operation is answered and how throttling and internal errors look.
  */
 
-export type FaultKind = 'throttle' | 'internal' | 'reset' | 'delay' | 'dropResponse' | 'hostile';
+export type FaultKind = 'throttle' | 'internal' | 'reset' | 'delay' | 'dropResponse' | 'hostile' | 'reject';
 
 /**
  * How a hostile error quotes the request body (the request target when there is no body), as
@@ -27,13 +27,16 @@ export interface Fault {
    * runs; delay: wait delayMs, then answer normally; dropResponse: run the operation (its state
    * changes stay), then destroy the socket without answering, like a response lost on the way back;
    * hostile: the protocol's error for `status` (400 or 500) whose message echoes the request in the
-   * form `echo`, the operation not run.
+   * form `echo`, the operation not run; reject: a definite client error (`status`, `errorType`)
+   * before the operation runs, e.g. a 403 after a lost response.
    */
   kind: FaultKind;
-  /** hostile: the status of the error. @default 400 */
-  status?: 400 | 500;
+  /** hostile: the status of the error, 400 or 500 (default 400). reject: any 4xx (default 400). */
+  status?: number;
   /** hostile: how the message quotes the request. @default 'verbatim' */
   echo?: EchoForm;
+  /** reject: the protocol's error type, e.g. 'AccessDeniedException'. @default 'ValidationException' */
+  errorType?: string;
   /** How many matching requests the fault affects (default 1); Infinity allowed. */
   times?: number;
   /** Value of the Retry-After header in whole seconds (throttle: default 1; internal: no header unless given). */
@@ -246,6 +249,10 @@ export abstract class HttpEmulator {
   protected abstract internalError(retryAfterSeconds?: number): EmulatorResponse;
   /** The protocol's client (400) or server (500) error carrying `message`, which echoes the request. */
   protected abstract hostileError(status: 400 | 500, message: string): EmulatorResponse;
+  /** The protocol's client error, for `reject` faults. */
+  protected rejected(status: number, errorType: string): EmulatorResponse {
+    return { status, headers: { 'content-type': 'application/json' }, body: { __type: errorType, message: `Injected ${errorType}: the request was refused.` } };
+  }
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const request = await readRequest(req);
@@ -286,7 +293,8 @@ export abstract class HttpEmulator {
   private faultResponse(fault: Fault | undefined, request: EmulatorRequest, target: string): EmulatorResponse | undefined {
     if (fault?.kind === 'throttle') return this.throttled(fault.retryAfterSeconds ?? 1);
     if (fault?.kind === 'internal') return this.internalError(fault.retryAfterSeconds);
-    if (fault?.kind === 'hostile') return this.hostileError(fault.status ?? 400, echoMessage(fault.echo ?? 'verbatim', request.rawBody || target));
+    if (fault?.kind === 'hostile') return this.hostileError(fault.status === 500 ? 500 : 400, echoMessage(fault.echo ?? 'verbatim', request.rawBody || target));
+    if (fault?.kind === 'reject') return this.rejected(fault.status ?? 400, fault.errorType ?? 'ValidationException');
     return undefined;
   }
 

@@ -225,6 +225,10 @@ export class TppEmulator extends HttpEmulator {
     return { status, headers: jsonHeaders(), body: { error: status === 400 ? 'invalid_request' : 'server_error', error_description: message } };
   }
 
+  protected rejected(status: number, errorType: string): EmulatorResponse {
+    return { status, headers: jsonHeaders(), body: { error: errorType, error_description: `Injected ${errorType}: the request was refused.` } };
+  }
+
   /** Bearer token, then the `admin` scope, then the identity's role for the endpoint. */
   private authorize(operation: string, request: EmulatorRequest): void {
     const match = /^Bearer\s+(\S+)$/i.exec(String(request.headers.authorization ?? ''));
