@@ -2,7 +2,7 @@ import {
   Annotations, CfnOutput, CfnResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, TagManager, TagType, Token,
   aws_events as events, aws_events_targets as targets, aws_iam as iam,
 } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
   AppAuthorizationProperties, APP_AUTHORIZATION_RESOURCE_TYPE, AUTH_URL_OUTPUT_SUFFIX, DEFAULT_CREDENTIAL_FIELDS, RotationEvent,
 } from './properties';
@@ -230,6 +230,7 @@ export class AppAuthorization extends AppAuthorizationBase {
     super(scope, id);
     assertAppFabricRegion(this);
     validateProps(this, props);
+    refuseDuplicate(this, props);
     countTowardsQuota(this, 'AppAuthorization');
 
     this.app = props.app;
@@ -400,4 +401,32 @@ function validateProps(scope: Construct, props: AppAuthorizationProps): void {
       `connectTimeout is set, but ${props.app.name} is an ${props.app.authType} application: the deploy never waits for it to connect ` +
       '(an administrator approves it later), so connectTimeout has no effect. Remove connectTimeout.');
   }
+}
+
+/** The authorizations declared in each app, by (bundle, app, tenant): AppFabric allows one of each. */
+const declaredAuthorizations = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Two constructs for one (bundle, app, tenant) would both manage, and delete, the same
+ * authorization. A bundle is compared by its ARN as the app sees it (the same bundle, or the same
+ * imported ARN), so an unresolved tenant cannot be compared and is left to the deploy.
+ */
+function refuseDuplicate(scope: Construct, props: AppAuthorizationProps): void {
+  const tenant = props.tenant.tenantIdentifier;
+  if (Token.isUnresolved(tenant)) {
+    return;
+  }
+  const root = scope.node.root;
+  const declared = declaredAuthorizations.get(root) ?? new Map<string, string>();
+  declaredAuthorizations.set(root, declared);
+  const key = JSON.stringify([props.appBundle.appBundleArn, props.app.name, tenant]);
+  const first = declared.get(key);
+  if (first) {
+    throw new Error(
+      `${scope.node.path}: tenant.tenantIdentifier '${tenant}' of ${props.app.name} in bundle ${props.appBundle.node.path} is already declared by ${first}. ` +
+      'AppFabric allows one authorization per app and tenant in a bundle, and two constructs would both manage (and delete) it. ' +
+      `Keep one construct and pass it where the other is used, or give this one another tenant.`,
+    );
+  }
+  declared.set(key, scope.node.path);
 }

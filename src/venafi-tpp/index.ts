@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import {
   CustomResource, Duration, IResource, RemovalPolicy, Resource, Stack, Token, aws_ec2 as ec2, aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { TPP_OAUTH_APPLICATION_RESOURCE_TYPE, TppOAuthApplicationProperties } from './properties';
 import { TppOAuthApplicationProvider } from './provider';
 import { scopeSyntaxProblem, uncoveredScopes } from './scope';
@@ -103,11 +103,21 @@ export interface TppOAuthApplicationProps {
 
   /**
    * What happens to the application when it leaves the stack or is replaced: `RETAIN` keeps it
-   * in TPP, `DESTROY` deletes it.
+   * in TPP, `DESTROY` deletes it. This applies to an adopted application too (see `adoptExisting`).
    *
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Take over an application that already exists in TPP with the same `applicationId` instead of
+   * failing: the deploy lays the declared fields over it (undeclared ones are kept). From then on
+   * it is managed like one the stack created: `removalPolicy` decides what happens when it leaves
+   * the stack, so with `DESTROY` a stack deletion deletes the adopted application.
+   *
+   * @default false - a Create that finds the application ID taken fails, naming it
+   */
+  readonly adoptExisting?: boolean;
 
   /**
    * The VPC to run the handler in, for a TPP server on a private network. The handler also
@@ -144,8 +154,9 @@ export interface TppOAuthApplicationProps {
 /**
  * A Venafi Trust Protection Platform OAuth application (API integration), managed by a custom
  * resource (`Custom::VenafiTppOAuthApplication`) that calls the TPP WebSDK with a token read from
- * Secrets Manager at deploy time. An existing application with the same ID is adopted; updates
- * send back the complete application as TPP holds it, so fields not declared here are kept.
+ * Secrets Manager at deploy time. An existing application with the same ID is adopted only with
+ * `adoptExisting`; updates send back the complete application as TPP holds it, so fields not
+ * declared here are kept.
  *
  * @example
  * import { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
@@ -179,6 +190,7 @@ export class TppOAuthApplication extends Resource implements ITppOAuthApplicatio
   constructor(scope: Construct, id: string, props: TppOAuthApplicationProps) {
     super(scope, id);
     validateProps(this, props);
+    refuseDuplicate(this, props);
     this.serverUrl = props.serverUrl;
 
     const provider = TppOAuthApplicationProvider.of(this, { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups });
@@ -199,6 +211,7 @@ export class TppOAuthApplication extends Resource implements ITppOAuthApplicatio
       AccessValidity: props.accessValidity ? String(props.accessValidity.toSeconds()) : undefined,
       GrantValidity: props.grantValidity ? String(props.grantValidity.toSeconds()) : undefined,
       Renewable: props.renewable === undefined ? undefined : String(props.renewable),
+      AdoptExisting: props.adoptExisting ? 'true' : undefined,
     };
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -233,6 +246,39 @@ function deployAfterPreviousUserOf(secret: secretsmanager.ISecret, resource: Cus
 }
 
 const lastUserOfSecret = new WeakMap<Stack, Map<string, CustomResource>>();
+
+/** The applications declared in each app, by server and application ID (unique in a TPP server). */
+const declaredApplications = new WeakMap<IConstruct, Map<string, string>>();
+
+/** Two constructs for one application ID on one server would both manage (and delete) it. */
+function refuseDuplicate(scope: Construct, props: TppOAuthApplicationProps): void {
+  if (Token.isUnresolved(props.serverUrl) || Token.isUnresolved(props.applicationId)) {
+    return;
+  }
+  const root = scope.node.root;
+  const declared = declaredApplications.get(root) ?? new Map<string, string>();
+  declaredApplications.set(root, declared);
+  const key = JSON.stringify([serverKey(props.serverUrl), props.applicationId]);
+  const first = declared.get(key);
+  if (first) {
+    throw new Error(
+      `${scope.node.path}: applicationId '${props.applicationId}' on ${props.serverUrl} is already declared by ${first}. ` +
+      'An application ID is unique on a TPP server, and two constructs would both manage (and delete) it. ' +
+      'Keep one construct and pass it where the other is used, or give this one another applicationId.',
+    );
+  }
+  declared.set(key, scope.node.path);
+}
+
+/** A server's URL compared without case in the host and without a trailing slash. */
+function serverKey(serverUrl: string): string {
+  try {
+    const url = new URL(serverUrl);
+    return `${url.protocol}//${url.host.toLowerCase()}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return serverUrl;
+  }
+}
 
 function validateProps(scope: Construct, props: TppOAuthApplicationProps): void {
   const fail = (message: string) => {

@@ -33,6 +33,8 @@ export interface TppOAuthApplicationProperties {
   readonly GrantValidity?: string;
   /** `true` or `false`. */
   readonly Renewable?: string;
+  /** `'true'`: a Create that finds the application ID taken takes that application over. */
+  readonly AdoptExisting?: string;
 }
 
 /** `Fn::GetAtt` names on the custom resource. */

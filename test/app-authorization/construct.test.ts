@@ -281,3 +281,41 @@ describe('synth annotations', () => {
     expect(Annotations.fromStack(stack).findWarning('*', RECONNECT)).toEqual([]);
   });
 });
+
+describe('ownership', () => {
+  function slackProps(bundle: AppBundle, secret: secretsmanager.ISecret, tenantIdentifier = 'examplecorp') {
+    return { appBundle: bundle, app: Application.SLACK, tenant: { tenantIdentifier, tenantDisplayName: 'Example Corp' }, credential: AppCredential.oauth2(secret) };
+  }
+
+  test('two authorizations for the same bundle, app and tenant in one app are rejected at synth, naming both', () => {
+    const stack = nagStack();
+    const bundle = new AppBundle(stack, 'Bundle');
+    const secret = testSecret(stack, 'SlackClient');
+    new AppAuthorization(stack, 'Slack', slackProps(bundle, secret));
+    expect(() => new AppAuthorization(stack, 'SlackAgain', { ...slackProps(bundle, secret), adoptExisting: true })).toThrow(
+      "TestStack/SlackAgain: tenant.tenantIdentifier 'examplecorp' of SLACK in bundle TestStack/Bundle is already declared by TestStack/Slack. " +
+      'AppFabric allows one authorization per app and tenant in a bundle, and two constructs would both manage (and delete) it. ' +
+      'Keep one construct and pass it where the other is used, or give this one another tenant.');
+  });
+
+  test('across stacks of one app, for one imported bundle ARN, too', () => {
+    const app = new App();
+    const arn = 'arn:aws:appfabric:us-east-1:111122223333:appbundle/a1b2c3d4-5678-90ab-cdef-111111111111';
+    const env = { account: '111122223333', region: 'us-east-1' };
+    const [first, second] = ['First', 'Second'].map((id) => new Stack(app, id, { env }));
+    new AppAuthorization(first, 'Slack', slackProps(AppBundle.fromAppBundleArn(first, 'Bundle', arn), testSecret(first, 'S')));
+    expect(() => new AppAuthorization(second, 'Slack', slackProps(AppBundle.fromAppBundleArn(second, 'Bundle', arn), testSecret(second, 'S'))))
+      .toThrow(/^Second\/Slack: tenant\.tenantIdentifier 'examplecorp' of SLACK in bundle Second\/Bundle is already declared by First\/Slack\./);
+  });
+
+  test('another tenant, another app or another bundle is fine', () => {
+    const stack = nagStack();
+    const bundle = new AppBundle(stack, 'Bundle');
+    const secret = testSecret(stack, 'SlackClient');
+    new AppAuthorization(stack, 'Slack', slackProps(bundle, secret));
+    new AppAuthorization(stack, 'SlackOther', slackProps(bundle, secret, 'othercorp'));
+    new AppAuthorization(stack, 'Zoom', { ...slackProps(bundle, secret), app: Application.ZOOM });
+    new AppAuthorization(stack, 'Elsewhere', slackProps(AppBundle.fromAppBundleArn(stack, 'Other',
+      'arn:aws:appfabric:us-east-1:111122223333:appbundle/a1b2c3d4-5678-90ab-cdef-222222222222'), secret));
+  });
+});

@@ -1,4 +1,4 @@
-import { CfnParameter, CfnResource, Duration, RemovalPolicy, Stack, Validations, aws_ec2 as ec2, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Duration, RemovalPolicy, Stack, Validations, aws_ec2 as ec2, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TppOAuthApplication, TppOAuthApplicationProps } from '../../src';
 import { expectNagClean, nagStack, testSecret } from '../support/stacks';
@@ -260,5 +260,33 @@ describe('synth-time validation', () => {
     const stack = nagStack();
     const serverUrl = new CfnParameter(stack, 'TppUrl').valueAsString;
     expect(() => new TppOAuthApplication(stack, 'App', baseProps(stack, { serverUrl }))).not.toThrow();
+  });
+});
+
+describe('ownership', () => {
+  test('two applications with the same server and application ID in one app are rejected at synth, naming both', () => {
+    const stack = nagStack();
+    new TppOAuthApplication(stack, 'CertBot', baseProps(stack));
+    const other = new Stack(stack.node.root as App, 'OtherStack', { env: { account: stack.account, region: stack.region } });
+    expect(() => new TppOAuthApplication(other, 'CertBotAgain', baseProps(other, { serverUrl: 'https://TPP.example.com/' }))).toThrow(
+      "OtherStack/CertBotAgain: applicationId 'cert-bot' on https://TPP.example.com/ is already declared by TestStack/CertBot. " +
+      'An application ID is unique on a TPP server, and two constructs would both manage (and delete) it. ' +
+      'Keep one construct and pass it where the other is used, or give this one another applicationId.');
+  });
+
+  test('the same application ID on another server, or another ID on the same server, is fine', () => {
+    const stack = nagStack();
+    new TppOAuthApplication(stack, 'CertBot', baseProps(stack));
+    new TppOAuthApplication(stack, 'OtherServer', baseProps(stack, { serverUrl: 'https://tpp2.example.com' }));
+    new TppOAuthApplication(stack, 'OtherId', baseProps(stack, { applicationId: 'cert-bot-2' }));
+  });
+
+  test('adoptExisting: off by default, passed to the handler when set', () => {
+    const stack = nagStack();
+    new TppOAuthApplication(stack, 'CertBot', baseProps(stack));
+    new TppOAuthApplication(stack, 'Adopted', baseProps(stack, { applicationId: 'legacy-bot', adoptExisting: true }));
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('Custom::VenafiTppOAuthApplication', { ApplicationId: 'cert-bot', AdoptExisting: Match.absent() });
+    template.hasResourceProperties('Custom::VenafiTppOAuthApplication', { ApplicationId: 'legacy-bot', AdoptExisting: 'true' });
   });
 });

@@ -67,7 +67,16 @@ describe('Create', () => {
     expectNoTokens([tokens.access_token, tokens.refresh_token], response);
   });
 
-  test('an existing application with the same ID is adopted: brought to the declared state, its other fields kept', async () => {
+  test('without adoptExisting, a Create that finds the application ID taken fails naming it, and changes nothing', async () => {
+    harness.tpp.putApplication({ ID: 'cert-bot', Name: 'Made by hand', Vendor: 'Example Corp', Scope: 'certificate', MaximumScope: 'certificate' });
+    const before = harness.tpp.application('cert-bot');
+    const reason = await failureReason(handler(tppEvent('Create', harness.props()), lambdaContext()));
+    expect(reason).toMatch(/^TPP at https:\/\/127\.0\.0\.1:\d+ already has an application with applicationId 'cert-bot'\. Nothing was changed\. To manage it from this stack, set adoptExisting: true on the TppOAuthApplication/);
+    expect(harness.tpp.application('cert-bot')).toEqual(before);
+    expect(writes()).toBe(0);
+  });
+
+  test('an existing application with the same ID is adopted with adoptExisting: brought to the declared state, its other fields kept', async () => {
     harness.tpp.putApplication({
       ID: 'cert-bot',
       Name: 'Old name',
@@ -79,7 +88,7 @@ describe('Create', () => {
       GrantValidity: 86400,
       Renewable: true,
     });
-    const response = await handler(tppEvent('Create', harness.props()), lambdaContext());
+    const response = await handler(tppEvent('Create', harness.props({ AdoptExisting: 'true' })), lambdaContext());
 
     expect(response.PhysicalResourceId).toBe('cert-bot');
     expect(operations()).toEqual(['GetApplication', 'UpdateApplication']);
@@ -102,8 +111,20 @@ describe('Create', () => {
     harness.tpp.putApplication({
       ID: 'cert-bot', Name: 'Certificate bot', Vendor: 'Example Corp', Scope: 'certificate:revoke,manage', MaximumScope: 'configuration;certificate:manage,revoke',
     });
-    await handler(tppEvent('Create', harness.props()), lambdaContext());
+    await handler(tppEvent('Create', harness.props({ AdoptExisting: 'true' })), lambdaContext());
     expect(writes()).toBe(0);
+  });
+
+  test.each([
+    ['403 insufficient_scope', 403, 'insufficient_scope'],
+    ['401 insufficient_rights', 401, 'insufficient_rights'],
+  ])('orphan: a CreateApplication that took effect, lost its answer, then got %s, removes what it made', async (_name, status, errorType) => {
+    harness.tpp.injectFault({ operation: 'CreateApplication', kind: 'dropResponse' });
+    harness.tpp.injectFault({ operation: 'CreateApplication', kind: 'reject', status, errorType });
+    const reason = await failureReason(handler(tppEvent('Create', harness.props()), lambdaContext()));
+    expect(reason).toContain(`TPP CreateApplication failed: HTTP ${status} ${errorType}`);
+    expect(harness.tpp.applicationIds()).toEqual([]);
+    expect(harness.logs.join('\n')).toContain("the failed CreateApplication had made 'cert-bot': removing it");
   });
 
   test('a CreateApplication whose answer was lost is retried, and the "already exists" that follows converges', async () => {
@@ -354,7 +375,7 @@ describe('TPP failures', () => {
   test('Success: false with HTTP 200 fails the deploy, with the Result', async () => {
     harness.tpp.putApplication({ ID: 'cert-bot', Name: 'Old', Vendor: 'Example Corp', Scope: 'certificate', MaximumScope: 'certificate' });
     harness.tpp.scriptAnswer('UpdateApplication', { status: 200, body: { Result: 3, Success: false, Error_Description: 'The application is locked.' } });
-    const reason = await failureReason(handler(tppEvent('Create', harness.props()), lambdaContext()));
+    const reason = await failureReason(handler(tppEvent('Create', harness.props({ AdoptExisting: 'true' })), lambdaContext()));
     expect(reason).toMatch(/^TPP UpdateApplication failed: HTTP 200 operation_failed: The application is locked. \(Result 3\) \(application 'cert-bot' on https:\/\/127\.0\.0\.1:\d+\)\.$/);
     expect(harness.tpp.application('cert-bot')?.Name).toBe('Old');
   });

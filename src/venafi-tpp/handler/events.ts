@@ -2,14 +2,19 @@
 import { TppApi, TppApplication, TppError, describeTppFailure } from './tpp-client';
 import { CustomResourceEvent, CustomResourceResult } from '../../internal/custom-resource';
 import { DeployError } from '../../internal/errors';
-import { RetryDeadlineError } from '../../internal/retry';
+import { RetryDeadlineError, errorMessage, someAttemptOutcomeUnknown, withOutcomeOf } from '../../internal/retry';
 import { TppOAuthApplicationData, TppOAuthApplicationProperties } from '../properties';
-import { changedFields, createInput, desiredApplication, isOwnPhysicalId, physicalIdFor, planUpdate } from './lifecycle';
+import { changedFields, createInput, desiredApplication, isOwnPhysicalId, mayHaveMadeApplication, physicalIdFor, planUpdate } from './lifecycle';
 
 export interface Dependencies {
   /** A TPP client for one resource's server, CA and token secret (one per event: it holds the token). */
   readonly tppFor: (props: TppOAuthApplicationProperties) => TppApi;
   readonly log: (line: string) => void;
+  /**
+   * A TPP client for removing what a failing Create made, allowed to run past the event's own
+   * deadline into part of the report margin. @default tppFor
+   */
+  readonly cleanupTppFor?: (props: TppOAuthApplicationProperties) => TppApi;
 }
 
 export type TppOAuthApplicationEvent = CustomResourceEvent<TppOAuthApplicationProperties>;
@@ -19,11 +24,14 @@ export async function onEvent(event: TppOAuthApplicationEvent, deps: Dependencie
   deps.log(`${event.RequestType} ${event.LogicalResourceId} (physical id ${event.PhysicalResourceId ?? 'none yet'})`);
   switch (event.RequestType) {
     case 'Create':
-      return ensure(event.ResourceProperties, deps);
+      return ensure(event.ResourceProperties, deps, event.ResourceProperties.AdoptExisting === 'true');
     case 'Update': {
       const plan = planUpdate(event.OldResourceProperties!, event.ResourceProperties);
       deps.log(`update plan: ${plan.kind}${plan.kind === 'replace' ? ` (${plan.reason}; CloudFormation removes the old one unless it is retained)` : ''}`);
-      return ensure(event.ResourceProperties, deps);
+      // The application the physical id names is this resource's own (a rollback names it too);
+      // any other existing one is taken only with the opt-in.
+      const own = isOwnPhysicalId(event.PhysicalResourceId, event.ResourceProperties);
+      return ensure(event.ResourceProperties, deps, own || event.ResourceProperties.AdoptExisting === 'true');
     }
     case 'Delete':
       return remove(event, deps);
@@ -31,14 +39,18 @@ export async function onEvent(event: TppOAuthApplicationEvent, deps: Dependencie
 }
 
 /**
- * Brings the application to the declared state, whatever TPP holds: an existing application with
- * the ID is adopted and updated, a missing one is created. Deciding from TPP's actual state makes
- * a replayed event, a rollback and a retried Create converge to the same result.
+ * Brings the application to the declared state, deciding from what TPP holds: a missing one is
+ * created; an existing one is this resource's own (`mayTake`: an Update of it) or is taken over
+ * only with adoptExisting. Deciding from TPP's actual state makes a replayed event, a rollback and
+ * a retried Create converge to the same result.
  */
-async function ensure(props: TppOAuthApplicationProperties, deps: Dependencies): Promise<TppOAuthApplicationResponse> {
+async function ensure(props: TppOAuthApplicationProperties, deps: Dependencies, mayTake: boolean): Promise<TppOAuthApplicationResponse> {
   const tpp = deps.tppFor(props);
   const existing = await findApplication(tpp, props, deps);
   if (existing) {
+    if (!mayTake) {
+      throw alreadyExists(props);
+    }
     deps.log(`application '${props.ApplicationId}' exists in TPP: bringing it to the declared state`);
     return converge(tpp, existing, props, deps);
   }
@@ -46,19 +58,50 @@ async function ensure(props: TppOAuthApplicationProperties, deps: Dependencies):
   try {
     made = await tpp.createApplication(createInput(props));
   } catch (error) {
-    if (!(error instanceof TppError && error.isApplicationFailure)) {
-      throw describeFailure(error, props);
+    if (error instanceof TppError && error.isApplicationFailure) {
+      // TPP refused the create. If it exists now, an attempt whose answer was lost made it (then
+      // it is this resource's), or someone else did since the read above (then only with the opt-in).
+      const afterwards = await findApplication(tpp, props, deps);
+      if (!afterwards) {
+        throw describeFailure(error, props);
+      }
+      if (!someAttemptOutcomeUnknown(error) && !mayTake) {
+        throw alreadyExists(props);
+      }
+      deps.log(`CreateApplication failed (${describeTppFailure(error)}), but the application exists now: bringing it to the declared state`);
+      return converge(tpp, afterwards, props, deps);
     }
-    // A create whose answer was lost and then retried, or another deploy, may have made it.
-    const afterwards = await findApplication(tpp, props, deps);
-    if (!afterwards) {
-      throw describeFailure(error, props);
+    if (mayHaveMadeApplication(error)) {
+      // It did not exist when this delivery started: whatever holds the ID now, an attempt of
+      // ours made it, and CloudFormation will not know it (a failed Create gets no Delete).
+      await removeWhatCreateMade(props, deps);
     }
-    deps.log(`CreateApplication failed (${describeTppFailure(error)}), but the application exists now: bringing it to the declared state`);
-    return converge(tpp, afterwards, props, deps);
+    throw withOutcomeOf(describeFailure(error, props), error);
   }
   deps.log(`created application '${props.ApplicationId}'`);
   return respond(props, made);
+}
+
+function alreadyExists(props: TppOAuthApplicationProperties): DeployError {
+  return new DeployError(
+    `TPP at ${props.ServerUrl} already has an application with applicationId '${props.ApplicationId}'. Nothing was changed. ` +
+    'To manage it from this stack, set adoptExisting: true on the TppOAuthApplication (its removalPolicy then applies to it: DESTROY ' +
+    'deletes it with the stack); otherwise choose another applicationId, or delete the existing application in TPP first.',
+  );
+}
+
+/** Removes the application a failed create may have made; says in the log when it cannot tell. */
+async function removeWhatCreateMade(props: TppOAuthApplicationProperties, deps: Dependencies): Promise<void> {
+  const tpp = (deps.cleanupTppFor ?? deps.tppFor)(props);
+  try {
+    if (!(await findApplication(tpp, props, deps))) {
+      return;
+    }
+    deps.log(`the failed CreateApplication had made '${props.ApplicationId}': removing it`);
+    await tpp.deleteApplication(props.ApplicationId);
+  } catch (error) {
+    deps.log(`could not confirm that the failed create left no application '${props.ApplicationId}': ${errorMessage(error)}`);
+  }
 }
 
 async function converge(tpp: TppApi, actual: TppApplication, props: TppOAuthApplicationProperties,
@@ -124,9 +167,9 @@ function describeFailure(error: unknown, props: TppOAuthApplicationProperties): 
   const message = error instanceof Error ? error.message : String(error);
   const where = `application '${props.ApplicationId}' on ${props.ServerUrl}`;
   if (!(cause instanceof TppError)) {
-    return new Error(`${message} (${where})`);
+    return withOutcomeOf(new Error(`${message} (${where})`), error);
   }
-  return new DeployError(`${message} (${where}).${hintFor(cause, props)}`);
+  return withOutcomeOf(new DeployError(`${message} (${where}).${hintFor(cause, props)}`), error);
 }
 
 function hintFor(error: TppError, props: TppOAuthApplicationProperties): string {

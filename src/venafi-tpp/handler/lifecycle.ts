@@ -1,5 +1,8 @@
 // The pure decisions of the TppOAuthApplication handler: what a CloudFormation event asks of TPP.
 // No I/O here, so each rule is unit-testable on its own.
+import { NetworkError } from '../../internal/http';
+import { RetryDeadlineError, someAttemptOutcomeUnknown } from '../../internal/retry';
+import { TppError } from './tpp-client';
 import type { CreateApplicationInput, TppApplication } from './tpp-client';
 import type { TppOAuthApplicationProperties } from '../properties';
 import { normalizeScope } from '../scope';
@@ -110,4 +113,17 @@ function optionalBoolean(value: string | undefined): boolean | undefined {
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+}
+
+/**
+ * Cleanup by what may have happened: whether a failed CreateApplication may have made the
+ * application after all. True after any attempt whose outcome is unknown (a lost response, a
+ * reset, a timeout, a 5xx, throttling), whatever the last error was (a 403 after a lost response).
+ */
+export function mayHaveMadeApplication(error: unknown): boolean {
+  if (someAttemptOutcomeUnknown(error)) {
+    return true;
+  }
+  const cause = error instanceof RetryDeadlineError ? error.lastError : error;
+  return (cause instanceof NetworkError) || (cause instanceof TppError && (cause.status === 429 || cause.status >= 500));
 }

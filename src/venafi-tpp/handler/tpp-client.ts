@@ -6,7 +6,7 @@
 import * as tls from 'node:tls';
 import { DeployError } from '../../internal/errors';
 import { HttpResponse, NetworkError, send } from '../../internal/http';
-import { RetryDeadlineError, RetryableFailure, errorMessage, parseRetryAfter, withRetry } from '../../internal/retry';
+import { RetryDeadlineError, RetryableFailure, errorMessage, parseRetryAfter, withOutcomeOf, withRetry } from '../../internal/retry';
 import { rememberSecret, scrub } from '../../internal/scrub';
 
 /**
@@ -314,8 +314,9 @@ export class TppClient implements TppApi {
       );
     }
     if (cause instanceof NetworkError) {
-      return deployError(`Could not reach TPP at ${server}: ${scrub(errorMessage(error))}. ` +
-        'If TPP is on a private network, place the handler in its VPC (vpc, vpcSubnets, securityGroups) and allow HTTPS from it to TPP.');
+      // Keeps the retry layer's word on whether an attempt may have taken effect.
+      return withOutcomeOf(deployError(`Could not reach TPP at ${server}: ${scrub(errorMessage(error))}. ` +
+        'If TPP is on a private network, place the handler in its VPC (vpc, vpcSubnets, securityGroups) and allow HTTPS from it to TPP.'), error);
     }
     // TppError messages are scrubbed when made; the type stays for the caller's decisions.
     return error instanceof Error ? error : new Error(scrub(String(error)));
