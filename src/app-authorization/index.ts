@@ -295,7 +295,10 @@ export class AppAuthorization extends AppAuthorizationBase {
 
   private followSecretRotation(provider: AppAuthorizationProvider, properties: AppAuthorizationProperties, credential: AppCredential): void {
     const secret = credential.secret;
-    // A secret imported by name has a partial ARN; the event carries the full one.
+    // The event carries the secret's full ARN: matched exactly when it is known. A secret imported
+    // by name has only a partial ARN, so the rule matches it and its random suffix by prefix (which
+    // also matches siblings such as `<name>-staging-…`); the follower then compares the event's
+    // ARN with the full ARN Secrets Manager returns, and ignores siblings.
     const secretMatch = secret.secretFullArn ? [secret.secretFullArn] : [{ prefix: `${secret.secretArn}-` }];
     const rule = new events.Rule(this, 'SecretRotation', {
       description: `Follows rotation of the credential of ${this.node.path}`,
@@ -309,6 +312,7 @@ export class AppAuthorization extends AppAuthorizationBase {
     const input: RotationEvent = {
       authorization: { ...properties, AppAuthorizationArn: this.appAuthorizationArn },
       versionId: events.EventField.fromPath('$.detail.versionId'),
+      secretArn: events.EventField.fromPath('$.resources[0]'),
     };
     const follower = provider.rotationFollower();
     follower.follow(this, secret);

@@ -55,6 +55,12 @@ export interface RotationEvent {
   readonly authorization: AppAuthorizationProperties & { readonly AppAuthorizationArn: string };
   /** The version the `Secret Label Updated` event announced (the follower applies the current one). */
   readonly versionId?: string;
+  /**
+   * The full ARN of the secret the event is about (its `resources[0]`). The follower acts only when
+   * it is the credential's secret: a rule for a secret imported by name matches a prefix, which
+   * also matches siblings such as `<name>-staging`.
+   */
+  readonly secretArn?: string;
 }
 
 /** Tags naming the resource that owns an authorization: the stack's id and its logical id. */

@@ -56,6 +56,7 @@ export interface SecretReaderOptions {
 export class SecretReader {
   private readonly cache = new Map<string, Record<string, unknown>>();
   private readonly versions = new Map<string, string>();
+  private readonly fullArns = new Map<string, string>();
   private readonly options: SecretReaderOptions;
   private readonly credentials: CredentialProvider;
 
@@ -67,6 +68,11 @@ export class SecretReader {
   /** The version id of the value last read from a secret (AWSCURRENT at the time). */
   public versionIdOf(secretArn: string): string | undefined {
     return this.versions.get(secretArn);
+  }
+
+  /** The full ARN (random suffix included) of a secret read by name or partial ARN. */
+  public fullArnOf(secretArn: string): string | undefined {
+    return this.fullArns.get(secretArn);
   }
 
   /**
@@ -121,7 +127,7 @@ export class SecretReader {
     if (cached) {
       return cached;
     }
-    let out: { SecretString?: unknown; SecretBinary?: unknown; VersionId?: unknown };
+    let out: { SecretString?: unknown; SecretBinary?: unknown; VersionId?: unknown; ARN?: unknown };
     try {
       out = await this.call('GetSecretValue', { SecretId: secretArn });
     } catch (error) {
@@ -133,6 +139,9 @@ export class SecretReader {
     }
     if (typeof out.VersionId === 'string') {
       this.versions.set(secretArn, out.VersionId);
+    }
+    if (typeof out.ARN === 'string') {
+      this.fullArns.set(secretArn, out.ARN);
     }
     const shape = `{${fields.map((field) => `"${field}": "..."`).join(', ')}}`;
     if (typeof out.SecretString !== 'string') {

@@ -1,6 +1,6 @@
 import { App, Annotations as CdkAnnotations, RemovalPolicy, Stack, Tags, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { AppAuthorization, AppBundle, AppCredential, Application, AuthType } from '../../src';
+import { AppAuthorization, AppBundle, AppCredential, Application, AuthType, IAppBundle } from '../../src';
 import { expectNagClean, nagStack, testSecret } from '../support/stacks';
 
 function stackWithThreeAuthorizations() {
@@ -283,7 +283,7 @@ describe('synth annotations', () => {
 });
 
 describe('ownership', () => {
-  function slackProps(bundle: AppBundle, secret: secretsmanager.ISecret, tenantIdentifier = 'examplecorp') {
+  function slackProps(bundle: IAppBundle, secret: secretsmanager.ISecret, tenantIdentifier = 'examplecorp') {
     return { appBundle: bundle, app: Application.SLACK, tenant: { tenantIdentifier, tenantDisplayName: 'Example Corp' }, credential: AppCredential.oauth2(secret) };
   }
 

@@ -36,6 +36,37 @@ describe('rotation follower', () => {
     expect(harness.appfabric.count('UpdateAppAuthorization')).toBe(updates);
   });
 
+  test('the first event after a Create, for the version it applied, writes nothing (an OAuth authorization stays Connected)', async () => {
+    const authorization = await deployed(harness.props());
+    harness.appfabric.setStatus(authorization.AppAuthorizationArn, 'Connected');
+    const secretArn = authorization.CredentialSecretArn;
+    const versionId = harness.secrets.versionId(secretArn)!;
+    harness.appfabric.requests.length = 0;
+    expect(await followRotation({ authorization, versionId, secretArn }, lambdaContext())).toBe('unchanged');
+    expect(harness.appfabric.count('UpdateAppAuthorization') + harness.appfabric.count('TagResource')).toBe(0);
+    expect(harness.appfabric.authorizations()[0].status).toBe('Connected');
+  });
+
+  test("a sibling secret's rotation changes nothing, even while the followed secret has a version not yet applied", async () => {
+    // Imported by name: the rule matches 'appfabric/slack-' by prefix, so it also fires for 'appfabric/slack-staging'.
+    const followedFullArn = harness.secrets.putSecret('appfabric/slack', JSON.stringify({ clientId: 'id', clientSecret: 'CANARY-1' }));
+    const byName = followedFullArn.replace(/-[A-Za-z0-9]{6}$/, '');
+    const authorization = await deployed(harness.props({ CredentialSecretArn: byName }));
+    harness.appfabric.setStatus(authorization.AppAuthorizationArn, 'Connected');
+    rotate('appfabric/slack', { clientId: 'id', clientSecret: 'CANARY-2' });
+    const sibling = harness.secrets.putSecret('appfabric/slack-staging', JSON.stringify({ clientId: 'id', clientSecret: 'CANARY-staging' }));
+    harness.appfabric.requests.length = 0;
+
+    const outcome = await followRotation({ authorization, versionId: harness.secrets.versionId(sibling), secretArn: sibling }, lambdaContext());
+
+    expect(outcome).toBe('another-secret');
+    expect(harness.appfabric.requests).toEqual([]);
+    expect(harness.appfabric.authorizations()[0].status).toBe('Connected');
+    expect(harness.logs.join('\n')).toContain(`the event is about ${sibling}, not ${followedFullArn}`);
+    // The followed secret's own event still applies its new version.
+    expect(await followRotation({ authorization, versionId: harness.secrets.versionId(byName), secretArn: followedFullArn }, lambdaContext())).toBe('pending-consent');
+  });
+
   test('events out of order converge on the current version', async () => {
     const authorization = await deployed(harness.apiKeyProps('good-key'));
     const older = rotate('appfabric/asana', { apiKey: 'good-key-2' });
@@ -95,6 +126,7 @@ describe('followSecretRotation wiring', () => {
     expect(JSON.stringify(rules[1].Properties.EventPattern.resources)).toContain('"prefix"');
     const input = JSON.stringify(rules[0].Properties.Targets[0].InputTransformer);
     expect(input).toContain('$.detail.versionId');
+    expect(input).toContain('$.resources[0]');
     expect(input).toContain('AppAuthorizationArn');
     const followers = Object.values<any>(template.findResources('AWS::Lambda::Function'))
       .filter((fn) => String(fn.Properties.Description).includes('rotated secrets'));
