@@ -3,10 +3,12 @@
 // emulators, advances a model of what CloudFormation believes, and checks the invariants after
 // every step. `run.ts` is its command line; `chaos.test.ts` runs a fixed set of seeds under jest.
 import { CloudFormationModel, StepReport, describeProps } from './cloudformation';
-import { actualMatchesBelieved, atMostOnePerAppAndTenant, deliveryWasClean, nothingLeftAfterDelete } from './invariants';
+import { actualMatchesBelieved, atMostOnePerAppAndTenant, deliveryWasClean, nothingForeignChanged, nothingLeftAfterDelete } from './invariants';
 import { Random } from './prng';
-import { FaultProfile, drawDeliveryPlan, drawLifecycleShape, drawStepIntent } from './scenario';
+import { FaultProfile, LifecycleShape, drawDeliveryPlan, drawLifecycleShape, drawStepIntent } from './scenario';
 import { ChaosWorld } from './world';
+import { OWNER_LOGICAL_ID_TAG, OWNER_STACK_TAG } from '../../src/app-authorization/properties';
+import type { StoredAppAuthorization } from '../emulators/appfabric-emulator';
 
 export interface SeedResult {
   readonly seed: number;
@@ -38,6 +40,11 @@ export async function runSeed(seed: number, options: ChaosOptions = {}): Promise
   const connectPendingReads = profile.slowConnects ? shape.connectPendingReads : 0;
   const world = await ChaosWorld.start({ seed, connectPendingReads });
   const transcript: string[] = [`seed ${seed}: ${shape.logicalIds.length} authorization(s), ${shape.steps} steps, connectPendingReads=${connectPendingReads}`];
+  const foreign = plantForeign(world, shape);
+  for (const planted of foreign.planted) {
+    transcript.push(`before the stack: ${planted.app}/${planted.authType} ${planted.tenant.tenantIdentifier} ${planted.status} ` +
+      `${planted.tags.length > 0 ? 'owned by another stack' : 'made in the console'} (${planted.appAuthorizationArn.slice(-36, -28)})`);
+  }
   let planRandom = master.derive();
   const model = new CloudFormationModel({
     stackId: `arn:aws:cloudformation:us-east-1:111122223333:stack/Chaos${seed}/00000000-0000-4000-8000-${String(seed).padStart(12, '0')}`,
@@ -56,14 +63,16 @@ export async function runSeed(seed: number, options: ChaosOptions = {}): Promise
       transcript.push(`step ${step}: ${intent.kind} ${logicalId}${intent.kind === 'delete' ? '' : ` -> ${describeProps(intent.props)}` +
         `${intent.kind === 'update' ? ` (${intent.change})` : ''}${intent.expectFailure ? ' [meant to fail]' : ''}`}`);
       const report = await model.apply(intent);
-      violations.push(...checkStep(world, model, report, `after step ${step}`));
+      violations.push(...checkStep(world, model, report, `after step ${step}`, foreign));
     }
     if (violations.length === 0) {
       planRandom = master.derive();
       transcript.push('end of lifecycle: the stack is deleted');
       const report = await model.deleteStack();
-      violations.push(...checkStep(world, model, report, 'after the stack was deleted'));
-      if (world.appfabric.authorizations(world.bundleArn).length > 0 && violations.length === 0) {
+      violations.push(...checkStep(world, model, report, 'after the stack was deleted', foreign));
+      const remaining = world.appfabric.authorizations(world.bundleArn)
+        .filter((a) => !foreign.planted.some((p) => p.appAuthorizationArn === a.appAuthorizationArn) || foreign.everBelieved.has(a.appAuthorizationArn));
+      if (remaining.length > 0 && violations.length === 0) {
         violations.push('authorizations remain after the stack was deleted');
       }
     }
@@ -103,15 +112,37 @@ function countsOf(world: ChaosWorld, model: CloudFormationModel): Record<string,
   };
 }
 
+/** Authorizations planted before the stack, and those of them CloudFormation ever believed in (adopted). */
+interface Foreign {
+  readonly planted: StoredAppAuthorization[];
+  readonly everBelieved: Set<string>;
+}
+
+function plantForeign(world: ChaosWorld, shape: LifecycleShape): Foreign {
+  const planted = shape.foreign.map((f, i) => world.appfabric.putAuthorization({
+    appBundleArn: world.bundleArn,
+    app: f.app,
+    authType: f.authType,
+    tenant: { tenantIdentifier: f.tenantIdentifier, tenantDisplayName: `Made elsewhere ${i + 1}` },
+    credential: f.authType === 'apiKey' ? { apiKeyCredential: { apiKey: `foreign-key-${i}` } } : { oauth2Credential: { clientId: `foreign-${i}`, clientSecret: `foreign-secret-${i}` } },
+    status: f.status,
+    tags: f.ownerStackId ? [{ key: OWNER_STACK_TAG, value: f.ownerStackId }, { key: OWNER_LOGICAL_ID_TAG, value: `Theirs${i}` }] : [{ key: 'team', value: 'it' }],
+  }));
+  return { planted, everBelieved: new Set() };
+}
+
 /** Every invariant, after one step; the deliveries checked are those made since the last check. */
-function checkStep(world: ChaosWorld, model: CloudFormationModel, report: StepReport, when: string): string[] {
+function checkStep(world: ChaosWorld, model: CloudFormationModel, report: StepReport, when: string, foreign: Foreign): string[] {
   const actual = world.appfabric.authorizations(world.bundleArn);
+  for (const believed of model.believed.values()) foreign.everBelieved.add(believed.physicalId);
+  const foreignIds = new Set(foreign.planted.filter((p) => !foreign.everBelieved.has(p.appAuthorizationArn)).map((p) => p.appAuthorizationArn));
   const found = [
     ...world.deliveriesSinceLastLook().flatMap(deliveryWasClean),
     ...report.stuck.map((stuck) => `stack stuck: ${stuck}`),
     ...atMostOnePerAppAndTenant(actual),
     ...nothingLeftAfterDelete(actual, report.completedDeletes, model.believed),
-    ...actualMatchesBelieved(actual, model.believed, (arn) => world.secretJson(arn)),
+    ...actualMatchesBelieved(actual, model.believed, (arn) => world.secretJson(arn), foreignIds),
+    ...nothingForeignChanged(actual, foreign.planted, foreign.everBelieved),
   ];
   return found.map((violation) => `${when}${report.rolledBack ? ' (a rollback)' : ''}: ${violation}`);
 }

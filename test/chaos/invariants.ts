@@ -41,7 +41,7 @@ export function nothingLeftAfterDelete(actual: StoredAppAuthorization[], deletes
  * the believed app, auth type, tenant and credential (apiKey ones Connected), and nothing else exists.
  */
 export function actualMatchesBelieved(actual: StoredAppAuthorization[], believed: Map<string, Believed>,
-  secretJson: (arn: string) => Record<string, string>): string[] {
+  secretJson: (arn: string) => Record<string, string>, foreign: ReadonlySet<string> = new Set()): string[] {
   const violations: string[] = [];
   const believedIds = new Set<string>();
   for (const [logicalId, expected] of believed) {
@@ -53,7 +53,7 @@ export function actualMatchesBelieved(actual: StoredAppAuthorization[], believed
     }
     violations.push(...differences(logicalId, found, expected.props, secretJson(expected.props.CredentialSecretArn)));
   }
-  for (const orphan of actual.filter((a) => !believedIds.has(a.appAuthorizationArn))) {
+  for (const orphan of actual.filter((a) => !believedIds.has(a.appAuthorizationArn) && !foreign.has(a.appAuthorizationArn))) {
     violations.push(`orphan ${shortId(orphan.appAuthorizationArn)} (${orphan.app}/${orphan.authType} ${orphan.tenant.tenantIdentifier}): CloudFormation does not know it`);
   }
   return violations;
@@ -85,6 +85,40 @@ function expectedCredential(props: AppAuthorizationProperties, secret: Record<st
 /** Compared without printing either side: both hold secret values. */
 function sameCredential(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Nothing the stack does not own was changed: an authorization that existed before the stack and
+ * that CloudFormation never came to believe in (never adopted) still exists with its tenant and
+ * tags as planted. One that another stack owns keeps its credential and status too (adoption is
+ * refused before any write); a console-made one may have lost its credential to a failed adoption
+ * (AppFabric never returns a credential, so it cannot be put back; the failure reason says so).
+ */
+export function nothingForeignChanged(actual: StoredAppAuthorization[], planted: StoredAppAuthorization[], everBelieved: ReadonlySet<string>): string[] {
+  const violations: string[] = [];
+  for (const before of planted) {
+    if (everBelieved.has(before.appAuthorizationArn)) continue; // adopted: the stack owned it from then on
+    const now = actual.find((a) => a.appAuthorizationArn === before.appAuthorizationArn);
+    const what = `${before.tags.length > 0 ? "another stack's" : 'the console-made'} ${shortId(before.appAuthorizationArn)} (${before.app}/${before.tenant.tenantIdentifier})`;
+    if (!now) {
+      violations.push(`${what} was deleted, though the stack never owned it`);
+      continue;
+    }
+    const compare = (name: string, a: unknown, b: unknown) => {
+      if (JSON.stringify(a) !== JSON.stringify(b)) violations.push(`${what} changed its ${name}: ${JSON.stringify(b)} -> ${JSON.stringify(a)}`);
+    };
+    compare('tenant', now.tenant, before.tenant);
+    compare('tags', [...now.tags].sort(byKey), [...before.tags].sort(byKey));
+    if (before.tags.length > 0) {
+      if (!sameCredential(now.credential, before.credential)) violations.push(`${what} changed its credential`);
+      compare('status', now.status, before.status);
+    }
+  }
+  return violations;
+}
+
+function byKey(a: { key: string }, b: { key: string }): number {
+  return a.key.localeCompare(b.key);
 }
 
 const STACK_FRAME = /^\s*at .+(\(.*:\d+:\d+\)|:\d+:\d+)$/m;

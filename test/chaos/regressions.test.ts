@@ -131,6 +131,37 @@ describe('orphan: a lost response followed by a definite error (issue 16)', () =
   });
 });
 
+describe('widened generator, seed 26: a failed Create whose removal of what it made is refused once', () => {
+  test('tries again through the client token and leaves nothing', async () => {
+    harness = await HandlerHarness.start();
+    harness.appfabric.injectFault({ operation: 'DeleteAppAuthorization', kind: 'reject', status: 400, errorType: 'ValidationException' });
+    const reason = await failureReason(handler(cfnEvent('Create', harness.apiKeyProps('invalid-key')), lambdaContext()));
+    expect(reason).toMatch(/could not connect: AppFabric reports ConnectionValidationFailed/);
+    expect(authorizations()).toEqual([]);
+  });
+});
+
+describe('widened generator, seed 19: a replacement delivered twice, the second delivery refused before it creates anything', () => {
+  test('removes what the first delivery made, so the rollback can restore the original app and tenant', async () => {
+    harness = await HandlerHarness.start();
+    const slack = harness.props();
+    const { PhysicalResourceId: original } = await handler(cfnEvent('Create', slack), lambdaContext());
+    const toApiKey = cfnEvent('Update', { ...harness.apiKeyProps('good-key', { App: 'SLACK', TenantIdentifier: 'examplecorp' }) },
+      { oldProps: slack, physicalResourceId: original });
+    const first = await handler(toApiKey, lambdaContext());
+    expect(authorizations()).toEqual([{ arn: first.PhysicalResourceId, app: 'SLACK', authType: 'apiKey', status: 'Connected' }]);
+
+    // The same event again (the first answer was lost); this time its first call is refused.
+    harness.appfabric.injectFault({ operation: 'GetAppAuthorization', kind: 'reject', status: 403, errorType: 'AccessDeniedException' });
+    expect(await failureReason(handler(toApiKey, lambdaContext()))).toMatch(/AccessDeniedException \(HTTP 403\)/);
+    expect(authorizations()).toEqual([]);
+    expect(harness.logs.join('\n')).toContain(`the failed Update had made ${first.PhysicalResourceId}: removing it`);
+
+    const rollback = await handler(rollbackOf(toApiKey), lambdaContext());
+    expect(authorizations()).toEqual([{ arn: rollback.PhysicalResourceId, app: 'SLACK', authType: 'oauth2', status: 'PendingConnect' }]);
+  });
+});
+
 describe('seed 18: an in-place apiKey update delivered twice', () => {
   test('connects on the second delivery even though the first one already made the change', async () => {
     harness = await HandlerHarness.start();

@@ -37,14 +37,41 @@ export interface LifecycleShape {
   readonly steps: number;
   /** The emulator's `connectPendingReads`: how long an apiKey connect stays PendingConnect. */
   readonly connectPendingReads: number;
+  /** Authorizations that exist before the stack: made in the console, or owned by another stack. */
+  readonly foreign: ForeignAuthorization[];
 }
+
+/** An authorization the stack was not told to own, holding the (app, tenant) a logical resource may declare. */
+export interface ForeignAuthorization {
+  readonly app: string;
+  readonly authType: AuthType;
+  readonly tenantIdentifier: string;
+  /** Set: another stack's ownership tags. Unset: made in the console (adoptable with the opt-in). */
+  readonly ownerStackId?: string;
+  readonly status: 'PendingConnect' | 'Connected';
+}
+
+export const OTHER_STACK_ID = 'arn:aws:cloudformation:us-east-1:111122223333:stack/SomeoneElse/00000000-0000-4000-8000-0000000000ff';
 
 export function drawLifecycleShape(random: Random): LifecycleShape {
   const resources = random.int(1, 3);
+  const logicalIds = Array.from({ length: resources }, (_, i) => `Authorization${i + 1}`);
+  const foreign: ForeignAuthorization[] = [];
+  for (const logicalId of logicalIds) {
+    if (!random.chance(0.3)) continue;
+    foreign.push({
+      app: random.pick(APPS),
+      authType: random.chance(0.5) ? 'oauth2' : 'apiKey',
+      tenantIdentifier: tenantIdentifierOf(logicalId),
+      ownerStackId: random.chance(0.5) ? OTHER_STACK_ID : undefined,
+      status: random.chance(0.5) ? 'Connected' : 'PendingConnect',
+    });
+  }
   return {
-    logicalIds: Array.from({ length: resources }, (_, i) => `Authorization${i + 1}`),
+    logicalIds,
     steps: random.int(4, 10),
     connectPendingReads: random.pick([0, 0, 0, 0, 1, 2]),
+    foreign,
   };
 }
 
@@ -72,6 +99,7 @@ export function drawStepIntent(random: Random, logicalId: string, current: AppAu
       CredentialSecretArn: secret.arn,
       CredentialFields: secret.fields,
       ConnectTimeoutSeconds: '10',
+      AdoptExisting: random.chance(0.5) ? 'true' : undefined,
     };
     return { kind: 'create', logicalId, props, expectFailure: quality !== 'valid' };
   }
@@ -152,11 +180,21 @@ export const NO_FAULTS: FaultSchedule = { remainingMs: 300_000, appfabric: [], s
 
 export type EventKind = 'Create' | 'Update' | 'Delete';
 
+/** Every operation the handler may call for an event (cleanup and adoption included). */
 const OPERATIONS_BY_EVENT: Record<EventKind, string[]> = {
-  Create: ['CreateAppAuthorization', 'ConnectAppAuthorization', 'GetAppAuthorization'],
-  Update: ['GetAppAuthorization', 'UpdateAppAuthorization', 'CreateAppAuthorization', 'DeleteAppAuthorization', 'ConnectAppAuthorization'],
+  Create: ['CreateAppAuthorization', 'ConnectAppAuthorization', 'GetAppAuthorization', 'ListAppAuthorizations', 'ListTagsForResource',
+    'TagResource', 'UntagResource', 'UpdateAppAuthorization', 'DeleteAppAuthorization'],
+  Update: ['GetAppAuthorization', 'UpdateAppAuthorization', 'CreateAppAuthorization', 'DeleteAppAuthorization', 'ConnectAppAuthorization',
+    'ListAppAuthorizations', 'ListTagsForResource', 'TagResource', 'UntagResource'],
   Delete: ['DeleteAppAuthorization'],
 };
+
+/** Definite refusals AppFabric may answer with (a permission flake, a validation, the quota). */
+const REFUSALS = [
+  { status: 403, errorType: 'AccessDeniedException' },
+  { status: 400, errorType: 'ValidationException' },
+  { status: 402, errorType: 'ServiceQuotaExceededException' },
+] as const;
 
 /** The writes an event will probably make: where a kill hurts most. */
 export function likelyWrites(event: AppAuthorizationEvent): string[] {
@@ -206,7 +244,17 @@ export function drawFaultSchedule(random: Random, eventKind: EventKind, profile:
     const operation = random.chance(0.2) ? undefined : random.pick(OPERATIONS_BY_EVENT[eventKind]);
     const kind = random.weighted({
       throttle: 6, internal: 3, reset: killAfter ? 0 : 3, delay: 3, dropResponse: 3, heldPastDeadline: profile.slowFaults ? 1 : 0,
+      reject: 2, lostThenRefused: 3,
     });
+    if (kind === 'lostThenRefused') {
+      // An attempt that took effect but whose answer was lost, then a definite refusal of the retry,
+      // optionally with transient failures between them.
+      const target = operation ?? random.pick(OPERATIONS_BY_EVENT[eventKind]);
+      appfabric.push({ operation: target, kind: random.chance(0.7) ? 'dropResponse' : 'reset', times: 1 });
+      if (random.chance(0.3)) appfabric.push({ operation: target, kind: random.pick(['throttle', 'internal'] as const), times: 1, retryAfterSeconds: 0 });
+      appfabric.push({ operation: target, kind: 'reject', times: 1, ...random.pick(REFUSALS) });
+      continue;
+    }
     if (kind === 'heldPastDeadline') {
       remainingMs = remainingMs === FULL_REMAINING_MS ? random.pick(SHORT_REMAINING_MS) : remainingMs;
       // Past the Lambda's remaining time: only the handler's own deadline ends the wait.
@@ -231,6 +279,8 @@ function drawAppFabricFault(random: Random, kind: Fault['kind'], operation: stri
       return { operation, kind, times: Number(times), retryAfterSeconds: random.chance(0.3) ? 0 : undefined };
     case 'delay':
       return { operation, kind, times: 1, delayMs: random.int(20, 300) };
+    case 'reject':
+      return { operation, kind, times: 1, ...random.pick(REFUSALS) };
     default:
       return { operation, kind, times: kind === 'dropResponse' ? 1 : Number(times) };
   }
@@ -241,7 +291,9 @@ function drawSecretsFault(random: Random, profile: FaultProfile): Fault {
   // The SDK backs off from throttling by half a second and more: a slow fault.
   const kind = random.weighted({
     throttle: profile.slowFaults ? 3 : 0, internal: 2, reset: 2, delay: 2, dropResponse: 1, delayPastLambdaTime: profile.slowFaults ? 0.15 : 0,
+    reject: 0.5,
   });
+  if (kind === 'reject') return { operation, kind, times: 1, status: 400, errorType: 'AccessDeniedException' };
   if (kind === 'delayPastLambdaTime') {
     // Longer than any Lambda time this suite gives (see SHORT_REMAINING_MS): only a deadline on
     // the secret read keeps the event inside its time. The 5-minute context never gets one.

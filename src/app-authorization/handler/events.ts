@@ -59,8 +59,13 @@ async function create(event: AppAuthorizationEvent, props: AppAuthorizationPrope
   try {
     authorization = await connectIfApiKey(authorization, props, deps);
   } catch (error) {
-    // A failed Create gets no Delete from the Provider framework: clean up here.
-    await deleteQuietly(authorization.appAuthorizationArn, cleanupDeps(deps));
+    // A failed Create gets no Delete: remove it here (if this fails, the cleanup around every
+    // Create tries again through the client token).
+    try {
+      await deleteQuietly(authorization.appAuthorizationArn, cleanupDeps(deps));
+    } catch (cleanupError) {
+      deps.log(`could not remove ${authorization.appAuthorizationArn} at once: ${errorMessage(cleanupError)}`);
+    }
     throw error;
   }
   return respond(authorization);
@@ -89,19 +94,20 @@ function ownerOfEvent(event: AppAuthorizationEvent): Owner {
 }
 
 /**
- * Runs a Create or a replacement. When it fails after any attempt whose outcome is unknown (a
- * lost response, a reset, a timeout, a 5xx, throttling), whatever the last error was, removes
- * what this event's client token made: in this delivery, or in an earlier delivery of the same
- * event whose answer CloudFormation never got. CloudFormation will not know that authorization,
- * and a failed Create gets no Delete.
+ * Runs a Create or a replacement; when it fails, removes what this event's client token made,
+ * whatever the last error was. CloudFormation will not know that authorization, and a failed
+ * Create gets no Delete. Something may have been made after any attempt whose outcome is unknown
+ * (a lost response, a reset, a timeout, a 5xx, throttling): in this delivery (mayHaveMadeSomething
+ * says so), or in an earlier delivery of the same event, which no delivery can rule out. The check
+ * costs one ListAppAuthorizations when nothing holds the app and tenant.
  */
 async function removingLeftoversOnFailure<T>(event: AppAuthorizationEvent, deps: Dependencies, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (mayHaveMadeSomething(error)) {
-      await removeWhatTokenMade(event, event.ResourceProperties, cleanupDeps(deps));
-    }
+    const why = mayHaveMadeSomething(error) ? 'an attempt of this delivery had no definite answer' : 'an earlier delivery may have made one';
+    deps.log(`${event.RequestType} failed: removing what its client token made, if anything (${why})`);
+    await removeWhatTokenMade(event, event.ResourceProperties, cleanupDeps(deps));
     throw error;
   }
 }
@@ -457,16 +463,22 @@ async function deleteQuietly(appAuthorizationArn: string, deps: Dependencies): P
  * answers ConflictException, so nothing new is ever created here and nothing else is removed.
  */
 async function removeWhatTokenMade(event: AppAuthorizationEvent, props: AppAuthorizationProperties, deps: Dependencies): Promise<void> {
-  try {
-    if (!(await holderOf(props, deps))) {
+  // Retried once on any error: a refusal here (a permission still propagating) would leave an
+  // authorization nobody knows, and the check is safe to repeat.
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      if (!(await holderOf(props, deps))) {
+        return;
+      }
+      const made = await deps.appfabric.createAppAuthorization(createInput(event, props, await readCredential(props, deps), deps));
+      deps.log(`the failed ${event.RequestType} had made ${made.appAuthorizationArn}: removing it`);
+      await deleteQuietly(made.appAuthorizationArn, deps);
       return;
-    }
-    const made = await deps.appfabric.createAppAuthorization(createInput(event, props, await readCredential(props, deps), deps));
-    deps.log(`the failed ${event.RequestType} had made ${made.appAuthorizationArn}: removing it`);
-    await deleteQuietly(made.appAuthorizationArn, deps);
-  } catch (error) {
-    if (!isAppFabricError(error, 'ConflictException')) {
-      deps.log(`could not confirm that the failed ${event.RequestType} left nothing behind: ${errorMessage(error)}`);
+    } catch (error) {
+      if (isAppFabricError(error, 'ConflictException')) {
+        return; // Another authorization holds the app and tenant; the token made nothing.
+      }
+      deps.log(`could not confirm that the failed ${event.RequestType} left nothing behind${attempt === 1 ? ' (trying once more)' : ''}: ${errorMessage(error)}`);
     }
   }
 }
