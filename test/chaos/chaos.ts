@@ -6,6 +6,7 @@ import { CloudFormationModel, StepReport, describeProps } from './cloudformation
 import { actualMatchesBelieved, atMostOnePerAppAndTenant, deliveryWasClean, nothingForeignChanged, nothingLeftAfterDelete } from './invariants';
 import { Random } from './prng';
 import { FaultProfile, LifecycleShape, drawDeliveryPlan, drawLifecycleShape, drawStepIntent } from './scenario';
+import { runTppLifecycle } from './tpp';
 import { ChaosWorld } from './world';
 import { OWNER_LOGICAL_ID_TAG, OWNER_STACK_TAG } from '../../src/app-authorization/properties';
 import type { StoredAppAuthorization } from '../emulators/appfabric-emulator';
@@ -53,6 +54,7 @@ export async function runSeed(seed: number, options: ChaosOptions = {}): Promise
     note: (line) => transcript.push(line),
   });
   const violations: string[] = [];
+  let tppCounts: Record<string, number> = {};
   try {
     for (let step = 1; step <= shape.steps && violations.length === 0; step++) {
       const stepRandom = master.derive();
@@ -76,6 +78,12 @@ export async function runSeed(seed: number, options: ChaosOptions = {}): Promise
         violations.push('authorizations remain after the stack was deleted');
       }
     }
+    if (violations.length === 0) {
+      // The seed's TPP application, through the same Secrets Manager emulator.
+      const tppResult = await runTppLifecycle(master.derive(), world.secrets, (line) => transcript.push(line));
+      violations.push(...tppResult.violations);
+      tppCounts = { 'TPP deliveries': tppResult.deliveries, 'TPP adoptions': tppResult.adoptions };
+    }
   } catch (error) {
     violations.push(`the suite itself failed: ${error instanceof Error ? error.stack : String(error)}`);
   } finally {
@@ -89,7 +97,7 @@ export async function runSeed(seed: number, options: ChaosOptions = {}): Promise
     transcript,
     events: world.deliveries.length,
     elapsedMs: Date.now() - started,
-    counts: countsOf(world, model),
+    counts: { ...countsOf(world, model), ...tppCounts },
   };
 }
 

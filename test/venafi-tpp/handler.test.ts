@@ -471,3 +471,34 @@ async function refreshOutOfBand(tpp: TppEmulator, clientId: string, refreshToken
   const { access_token, refresh_token } = JSON.parse(response.body);
   return { access_token, refresh_token };
 }
+
+describe('chaos regressions (TPP has no client token and no tags)', () => {
+  test('a redelivered Create takes what its earlier delivery made, without the opt-in', async () => {
+    const create = tppEvent('Create', harness.props());
+    await handler(create, lambdaContext());
+    const again = await handler(create, lambdaContext());
+    expect(again.PhysicalResourceId).toBe('cert-bot');
+    expect(harness.tpp.count('CreateApplication')).toBe(1);
+  });
+
+  test('an ID change delivered twice, the second delivery refused at its first read, removes what the first delivery made', async () => {
+    const props = harness.props();
+    await handler(tppEvent('Create', props), lambdaContext());
+    const toNewId = tppEvent('Update', { ...props, ApplicationId: 'cert-bot-2' }, { oldProps: props, physicalResourceId: 'cert-bot' });
+    await handler(toNewId, lambdaContext());
+    harness.tpp.injectFault({ operation: 'GetApplication', kind: 'reject', status: 403, errorType: 'insufficient_scope' });
+    await failureReason(handler(toNewId, lambdaContext()));
+    expect(harness.tpp.applicationIds()).toEqual(['cert-bot']);
+    expect(harness.logs.join('\n')).toContain("an earlier delivery of this event had made 'cert-bot-2': removing it");
+  });
+
+  test('a failed adoption whose update took effect but was then refused sends the application back as it was', async () => {
+    harness.tpp.putApplication({ ID: 'legacy-bot', Name: 'Made by hand', Vendor: 'Someone', Scope: 'certificate', MaximumScope: 'certificate' });
+    const before = harness.tpp.application('legacy-bot');
+    harness.tpp.injectFault({ operation: 'UpdateApplication', kind: 'dropResponse' });
+    harness.tpp.injectFault({ operation: 'UpdateApplication', kind: 'reject', status: 403, errorType: 'insufficient_scope' });
+    const reason = await failureReason(handler(tppEvent('Create', harness.props({ ApplicationId: 'legacy-bot', AdoptExisting: 'true' })), lambdaContext()));
+    expect(reason).toMatch(/Adopting 'legacy-bot' failed\. The update may have taken effect, so the application was restored as it was before this deploy; nothing else changed\.$/);
+    expect(harness.tpp.application('legacy-bot')).toEqual(before);
+  });
+});

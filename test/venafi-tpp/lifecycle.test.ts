@@ -1,5 +1,5 @@
 // The pure rules of the TPP handler and the scope grammar.
-import { changedFields, createInput, declaredFields, desiredApplication, isOwnPhysicalId, planUpdate } from '../../src/venafi-tpp/handler/lifecycle';
+import { changedFields, createInput, declaredFields, desiredApplication, isOwnPhysicalId, isWhatCreateMakes, planUpdate } from '../../src/venafi-tpp/handler/lifecycle';
 import { secretWithRefreshedTokens, tokensFromSecret } from '../../src/venafi-tpp/handler/token-secret';
 import { TppApplication } from '../../src/venafi-tpp/handler/tpp-client';
 import { TppOAuthApplicationProperties } from '../../src/venafi-tpp/properties';
@@ -98,5 +98,20 @@ describe('token secret', () => {
 
   test('reads the optional fields leniently', () => {
     expect(tokensFromSecret('arn', { access_token: 'a', refresh_token: '', client_id: 7 })).toEqual({ accessToken: 'a', refreshToken: undefined, clientId: undefined });
+  });
+});
+
+describe('isWhatCreateMakes', () => {
+  const base = {
+    ServerUrl: 'https://tpp.example.com', TokenSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:t-AbCdEf',
+    ApplicationId: 'cert-bot', Name: 'Bot', Vendor: 'Example', Scope: 'certificate', MaximumScope: 'certificate',
+  };
+  const made = { ID: 'cert-bot', Name: 'Bot', Vendor: 'Example', Description: '', Url: '', Scope: 'certificate', MaximumScope: 'certificate' };
+
+  test('an application identical to what the create sends is this resource\'s; any difference makes it someone else\'s', () => {
+    expect(isWhatCreateMakes(made, base)).toBe(true);
+    expect(isWhatCreateMakes({ ...made, Name: 'Other' }, base)).toBe(false);
+    expect(isWhatCreateMakes({ ...made, Description: 'made by hand' }, base)).toBe(false);
+    expect(isWhatCreateMakes({ ...made, Url: 'https://x.example.com' }, base)).toBe(false);
   });
 });

@@ -4,7 +4,9 @@ import { CustomResourceEvent, CustomResourceResult } from '../../internal/custom
 import { DeployError } from '../../internal/errors';
 import { RetryDeadlineError, errorMessage, someAttemptOutcomeUnknown, withOutcomeOf } from '../../internal/retry';
 import { TppOAuthApplicationData, TppOAuthApplicationProperties } from '../properties';
-import { changedFields, createInput, desiredApplication, isOwnPhysicalId, mayHaveMadeApplication, physicalIdFor, planUpdate } from './lifecycle';
+import {
+  changedFields, createInput, desiredApplication, isOwnPhysicalId, isWhatCreateMakes, mayHaveMadeApplication, physicalIdFor, planUpdate,
+} from './lifecycle';
 
 export interface Dependencies {
   /** A TPP client for one resource's server, CA and token secret (one per event: it holds the token). */
@@ -24,14 +26,13 @@ export async function onEvent(event: TppOAuthApplicationEvent, deps: Dependencie
   deps.log(`${event.RequestType} ${event.LogicalResourceId} (physical id ${event.PhysicalResourceId ?? 'none yet'})`);
   switch (event.RequestType) {
     case 'Create':
-      return ensure(event.ResourceProperties, deps, event.ResourceProperties.AdoptExisting === 'true');
+      return ensure(event.ResourceProperties, deps, { own: false });
     case 'Update': {
       const plan = planUpdate(event.OldResourceProperties!, event.ResourceProperties);
       deps.log(`update plan: ${plan.kind}${plan.kind === 'replace' ? ` (${plan.reason}; CloudFormation removes the old one unless it is retained)` : ''}`);
       // The application the physical id names is this resource's own (a rollback names it too);
       // any other existing one is taken only with the opt-in.
-      const own = isOwnPhysicalId(event.PhysicalResourceId, event.ResourceProperties);
-      return ensure(event.ResourceProperties, deps, own || event.ResourceProperties.AdoptExisting === 'true');
+      return ensure(event.ResourceProperties, deps, { own: isOwnPhysicalId(event.PhysicalResourceId, event.ResourceProperties) });
     }
     case 'Delete':
       return remove(event, deps);
@@ -44,15 +45,25 @@ export async function onEvent(event: TppOAuthApplicationEvent, deps: Dependencie
  * only with adoptExisting. Deciding from TPP's actual state makes a replayed event, a rollback and
  * a retried Create converge to the same result.
  */
-async function ensure(props: TppOAuthApplicationProperties, deps: Dependencies, mayTake: boolean): Promise<TppOAuthApplicationResponse> {
+async function ensure(props: TppOAuthApplicationProperties, deps: Dependencies, target: { own: boolean }): Promise<TppOAuthApplicationResponse> {
+  const mayTake = target.own || props.AdoptExisting === 'true';
   const tpp = deps.tppFor(props);
-  const existing = await findApplication(tpp, props, deps);
+  let existing: TppApplication | undefined;
+  try {
+    existing = await findApplication(tpp, props, deps);
+  } catch (error) {
+    if (!target.own) {
+      await removeWhatEarlierCreateMade(props, deps);
+    }
+    throw error;
+  }
   if (existing) {
-    if (!mayTake) {
+    const madeByUs = target.own || isWhatCreateMakes(existing, props);
+    if (!madeByUs && !mayTake) {
       throw alreadyExists(props);
     }
-    deps.log(`application '${props.ApplicationId}' exists in TPP: bringing it to the declared state`);
-    return converge(tpp, existing, props, deps);
+    deps.log(`application '${props.ApplicationId}' exists in TPP: bringing it to the declared state${madeByUs ? '' : ' (adopting it)'}`);
+    return madeByUs ? converge(tpp, existing, props, deps) : adopt(tpp, existing, props, deps);
   }
   let made: TppApplication | undefined;
   try {
@@ -101,6 +112,56 @@ async function removeWhatCreateMade(props: TppOAuthApplicationProperties, deps: 
     await tpp.deleteApplication(props.ApplicationId);
   } catch (error) {
     deps.log(`could not confirm that the failed create left no application '${props.ApplicationId}': ${errorMessage(error)}`);
+  }
+}
+
+/**
+ * Takes over an application made elsewhere (adoptExisting). TPP returns the whole application, so
+ * a failed adoption can be undone completely: what it held is sent back when the update may have
+ * taken effect, and the reason says whether that worked.
+ */
+async function adopt(tpp: TppApi, before: TppApplication, props: TppOAuthApplicationProperties, deps: Dependencies): Promise<TppOAuthApplicationResponse> {
+  try {
+    return await converge(tpp, before, props, deps);
+  } catch (error) {
+    if (!mayHaveMadeApplication(error)) {
+      throw error;
+    }
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+    let outcome: string;
+    try {
+      await (deps.cleanupTppFor ?? deps.tppFor)(props).updateApplication(before);
+      outcome = 'The update may have taken effect, so the application was restored as it was before this deploy; nothing else changed.';
+    } catch (restoreError) {
+      outcome = `The update may have taken effect, and restoring the application as it was failed too (${errorMessage(restoreError)}): ` +
+        `check '${props.ApplicationId}' in TPP.`;
+    }
+    deps.log(`adopting '${props.ApplicationId}' failed. ${outcome}`);
+    throw withOutcomeOf(new DeployError(`${message}. Adopting '${props.ApplicationId}' failed. ${outcome}`), error);
+  }
+}
+
+/**
+ * A failed Create or replacement without the opt-in: an application identical to what this create
+ * makes can only be this event's (an earlier delivery made it: TPP has no client token, and an
+ * identical one made by anyone else would have been taken as this resource's anyway). Remove it,
+ * as CloudFormation will not know it. With adoptExisting an earlier delivery may have adopted it,
+ * so it is left alone.
+ */
+async function removeWhatEarlierCreateMade(props: TppOAuthApplicationProperties, deps: Dependencies): Promise<void> {
+  if (props.AdoptExisting === 'true') {
+    return;
+  }
+  // Within the event's own time: when the read failed for lack of it, this one would too.
+  const tpp = deps.tppFor(props);
+  try {
+    const found = await findApplication(tpp, props, deps);
+    if (found && isWhatCreateMakes(found, props)) {
+      deps.log(`an earlier delivery of this event had made '${props.ApplicationId}': removing it`);
+      await tpp.deleteApplication(props.ApplicationId);
+    }
+  } catch (error) {
+    deps.log(`could not confirm that the failed event left no application '${props.ApplicationId}': ${errorMessage(error)}`);
   }
 }
 

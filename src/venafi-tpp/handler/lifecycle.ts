@@ -127,3 +127,14 @@ export function mayHaveMadeApplication(error: unknown): boolean {
   const cause = error instanceof RetryDeadlineError ? error.lastError : error;
   return (cause instanceof NetworkError) || (cause instanceof TppError && (cause.status === 429 || cause.status >= 500));
 }
+
+/**
+ * Whether an existing application is exactly what this resource's CreateApplication makes. TPP has
+ * no client token: a redelivered Create finds what its earlier delivery made, and can tell it from
+ * someone else's application only by its content. Such an application is taken without the opt-in
+ * (nothing in it changes); any other needs adoptExisting.
+ */
+export function isWhatCreateMakes(actual: TppApplication, props: TppOAuthApplicationProperties): boolean {
+  const input = createInput(props);
+  return changedFields(actual, props).length === 0 && String(actual.Description ?? '') === input.Description && String(actual.Url ?? '') === input.Url;
+}
