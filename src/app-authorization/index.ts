@@ -429,7 +429,7 @@ function refuseDuplicate(scope: Construct, props: AppAuthorizationProps): void {
     throw new Error(
       `${scope.node.path}: tenant.tenantIdentifier '${tenant}' of ${props.app.name} in bundle ${props.appBundle.node.path} is already declared by ${first}. ` +
       'AppFabric allows one authorization per app and tenant in a bundle, and two constructs would both manage (and delete) it. ' +
-      `Keep one construct and pass it where the other is used, or give this one another tenant.`,
+      'Keep one construct and pass it where the other is used, or give this one another tenant.',
     );
   }
   declared.set(key, scope.node.path);

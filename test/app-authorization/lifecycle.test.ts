@@ -138,7 +138,10 @@ describe('mayHaveMadeSomething (cleanup by what may have happened)', () => {
     let call = 0;
     try {
       await withRetry(async () => { throw errors[Math.min(call++, errors.length - 1)]; }, {
-        deadline: Date.now() + 60_000, maxAttempts: errors.length, baseDelayMs: 1, maxDelayMs: 1,
+        deadline: Date.now() + 60_000,
+        maxAttempts: errors.length,
+        baseDelayMs: 1,
+        maxDelayMs: 1,
         retryable: (error) => (error instanceof NetworkError || (error as AppFabricServiceError).statusCode >= 429 ? {} : undefined),
       });
     } catch (error) {

@@ -73,7 +73,8 @@ export async function runSeed(seed: number, options: ChaosOptions = {}): Promise
       const report = await model.deleteStack();
       violations.push(...checkStep(world, model, report, 'after the stack was deleted', foreign));
       const remaining = world.appfabric.authorizations(world.bundleArn)
-        .filter((a) => !foreign.planted.some((p) => p.appAuthorizationArn === a.appAuthorizationArn) || foreign.everBelieved.has(a.appAuthorizationArn));
+        .filter((a) => !foreign.planted.some((p) => p.appAuthorizationArn === a.appAuthorizationArn) ||
+          foreign.everBelieved.has(a.appAuthorizationArn));
       if (remaining.length > 0 && violations.length === 0) {
         violations.push('authorizations remain after the stack was deleted');
       }

@@ -94,7 +94,8 @@ function sameCredential(a: unknown, b: unknown): boolean {
  * refused before any write); a console-made one may have lost its credential to a failed adoption
  * (AppFabric never returns a credential, so it cannot be put back; the failure reason says so).
  */
-export function nothingForeignChanged(actual: StoredAppAuthorization[], planted: StoredAppAuthorization[], everBelieved: ReadonlySet<string>): string[] {
+export function nothingForeignChanged(actual: StoredAppAuthorization[], planted: StoredAppAuthorization[],
+  everBelieved: ReadonlySet<string>): string[] {
   const violations: string[] = [];
   for (const before of planted) {
     if (everBelieved.has(before.appAuthorizationArn)) continue; // adopted: the stack owned it from then on

@@ -243,8 +243,14 @@ export function drawFaultSchedule(random: Random, eventKind: EventKind, profile:
     }
     const operation = random.chance(0.2) ? undefined : random.pick(OPERATIONS_BY_EVENT[eventKind]);
     const kind = random.weighted({
-      throttle: 6, internal: 3, reset: killAfter ? 0 : 3, delay: 3, dropResponse: 3, heldPastDeadline: profile.slowFaults ? 1 : 0,
-      reject: 2, lostThenRefused: 3,
+      throttle: 6,
+      internal: 3,
+      reset: killAfter ? 0 : 3,
+      delay: 3,
+      dropResponse: 3,
+      heldPastDeadline: profile.slowFaults ? 1 : 0,
+      reject: 2,
+      lostThenRefused: 3,
     });
     if (kind === 'lostThenRefused') {
       // An attempt that took effect but whose answer was lost, then a definite refusal of the retry,
@@ -290,7 +296,12 @@ function drawSecretsFault(random: Random, profile: FaultProfile): Fault {
   const operation = 'GetSecretValue';
   // The SDK backs off from throttling by half a second and more: a slow fault.
   const kind = random.weighted({
-    throttle: profile.slowFaults ? 3 : 0, internal: 2, reset: 2, delay: 2, dropResponse: 1, delayPastLambdaTime: profile.slowFaults ? 0.15 : 0,
+    throttle: profile.slowFaults ? 3 : 0,
+    internal: 2,
+    reset: 2,
+    delay: 2,
+    dropResponse: 1,
+    delayPastLambdaTime: profile.slowFaults ? 0.15 : 0,
     reject: 0.5,
   });
   if (kind === 'reject') return { operation, kind, times: 1, status: 400, errorType: 'AccessDeniedException' };

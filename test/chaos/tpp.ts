@@ -6,9 +6,9 @@
 // application is recognised as this resource's by its physical id or by being identical to what
 // its create makes; the suite draws redeliveries only without adoptExisting (see deliver()).
 import { Random } from './prng';
-import { handler } from '../../src/venafi-tpp/handler/tpp-oauth-application.lambda';
-import { changedFields } from '../../src/venafi-tpp/handler/lifecycle';
 import { TppOAuthApplicationEvent } from '../../src/venafi-tpp/handler/events';
+import { changedFields } from '../../src/venafi-tpp/handler/lifecycle';
+import { handler } from '../../src/venafi-tpp/handler/tpp-oauth-application.lambda';
 import { TppOAuthApplicationProperties } from '../../src/venafi-tpp/properties';
 import type { Fault } from '../emulators/http-emulator';
 import type { SecretsManagerEmulator } from '../emulators/secrets-manager-emulator';
@@ -54,16 +54,23 @@ export async function runTppLifecycle(random: Random, secrets: SecretsManagerEmu
     ? tpp.putApplication({ ID: FOREIGN_ID, Name: 'Made by hand', Vendor: 'Someone', Scope: 'certificate', MaximumScope: 'certificate' }) : undefined;
   if (planted) note(`tpp: before the stack: application '${FOREIGN_ID}' made by hand`);
   const base = (): TppOAuthApplicationProperties => ({
-    ServerUrl: tpp.endpoint, TrustedCaCertificate: pki.caCertificate, TokenSecretArn: tokenSecretArn,
-    ApplicationId: 'cert-bot', Name: 'Bot v1', Vendor: 'Example Corp', Scope: 'certificate:manage', MaximumScope: 'certificate:manage;configuration',
+    ServerUrl: tpp.endpoint,
+    TrustedCaCertificate: pki.caCertificate,
+    TokenSecretArn: tokenSecretArn,
+    ApplicationId: 'cert-bot',
+    Name: 'Bot v1',
+    Vendor: 'Example Corp',
+    Scope: 'certificate:manage',
+    MaximumScope: 'certificate:manage;configuration',
   });
 
-  const deliver = async (event: TppOAuthApplicationEvent, what: string, faults: boolean): Promise<{ ok: boolean; physicalId?: string; reason?: string }> => {
+  type Outcome = { ok: boolean; physicalId?: string; reason?: string };
+  const deliver = async (event: TppOAuthApplicationEvent, what: string, faults: boolean): Promise<Outcome> => {
     state.events++;
     // TPP has neither client tokens nor tags: after a redelivered adoption the handler cannot tell
     // what an earlier delivery adopted from what it made, so redeliveries are drawn without the opt-in.
     const replayed = faults && event.ResourceProperties.AdoptExisting !== 'true' && random.chance(0.2);
-    let outcome: { ok: boolean; physicalId?: string; reason?: string } = { ok: false };
+    let outcome: Outcome = { ok: false };
     for (let delivery = 1; delivery <= (replayed ? 2 : 1); delivery++) {
       const schedule = faults ? drawTppFaults(random) : [];
       for (const fault of schedule) tpp.injectFault(fault);
@@ -81,8 +88,14 @@ export async function runTppLifecycle(random: Random, secrets: SecretsManagerEmu
     return outcome;
   };
   const event = (type: 'Create' | 'Update' | 'Delete', props: TppOAuthApplicationProperties, old?: Believed): TppOAuthApplicationEvent => ({
-    RequestType: type, RequestId: `tpp-${state.events}-${random.int(0, 1e9)}`, StackId: STACK_ID, LogicalResourceId: LOGICAL_ID,
-    ResourceType: 'Custom::VenafiTppOAuthApplication', PhysicalResourceId: old?.physicalId, ResourceProperties: props, OldResourceProperties: old?.props,
+    RequestType: type,
+    RequestId: `tpp-${state.events}-${random.int(0, 1e9)}`,
+    StackId: STACK_ID,
+    LogicalResourceId: LOGICAL_ID,
+    ResourceType: 'Custom::VenafiTppOAuthApplication',
+    PhysicalResourceId: old?.physicalId,
+    ResourceProperties: props,
+    OldResourceProperties: old?.props,
   });
   /** CloudFormation's Delete of an id it no longer uses (DESTROY), retried once by the operator. */
   const deleteWithRetry = async (old: Believed, what: string) => {
@@ -135,12 +148,12 @@ export async function runTppLifecycle(random: Random, secrets: SecretsManagerEmu
 }
 
 /** What TPP holds agrees with what CloudFormation believes, and nothing the stack does not own changed. */
-function tppInvariants(tpp: TppEmulator, believed: Believed | undefined, planted: StoredTppApplication | undefined, everBelieved: Set<string>): string[] {
+function tppInvariants(tpp: TppEmulator, believed: Believed | undefined, planted: StoredTppApplication | undefined,
+  everBelieved: Set<string>): string[] {
   const violations: string[] = [];
   if (believed) {
     const actual = tpp.application(believed.physicalId);
-    if (!actual) violations.push(`CloudFormation believes '${believed.physicalId}', which does not exist`);
-    else {
+    if (!actual) {violations.push(`CloudFormation believes '${believed.physicalId}', which does not exist`);} else {
       const differing = changedFields(actual as any, believed.props);
       if (differing.length > 0) violations.push(`'${believed.physicalId}' differs from what CloudFormation believes in ${differing.join(', ')}`);
     }

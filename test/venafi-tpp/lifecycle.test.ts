@@ -103,8 +103,13 @@ describe('token secret', () => {
 
 describe('isWhatCreateMakes', () => {
   const base = {
-    ServerUrl: 'https://tpp.example.com', TokenSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:t-AbCdEf',
-    ApplicationId: 'cert-bot', Name: 'Bot', Vendor: 'Example', Scope: 'certificate', MaximumScope: 'certificate',
+    ServerUrl: 'https://tpp.example.com',
+    TokenSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:t-AbCdEf',
+    ApplicationId: 'cert-bot',
+    Name: 'Bot',
+    Vendor: 'Example',
+    Scope: 'certificate',
+    MaximumScope: 'certificate',
   };
   const made = { ID: 'cert-bot', Name: 'Bot', Vendor: 'Example', Description: '', Url: '', Scope: 'certificate', MaximumScope: 'certificate' };
 

@@ -120,7 +120,8 @@ async function removeWhatCreateMade(props: TppOAuthApplicationProperties, deps: 
  * a failed adoption can be undone completely: what it held is sent back when the update may have
  * taken effect, and the reason says whether that worked.
  */
-async function adopt(tpp: TppApi, before: TppApplication, props: TppOAuthApplicationProperties, deps: Dependencies): Promise<TppOAuthApplicationResponse> {
+async function adopt(tpp: TppApi, before: TppApplication, props: TppOAuthApplicationProperties,
+  deps: Dependencies): Promise<TppOAuthApplicationResponse> {
   try {
     return await converge(tpp, before, props, deps);
   } catch (error) {
