@@ -163,7 +163,7 @@ function tppInvariants(tpp: TppEmulator, believed: Believed | undefined, planted
     if (id === believed?.physicalId || (foreignUntouched && id === FOREIGN_ID)) continue;
     violations.push(`orphan application '${id}': CloudFormation does not know it`);
   }
-  if (foreignUntouched && JSON.stringify(tpp.application(FOREIGN_ID)) !== JSON.stringify(planted)) {
+  if (foreignUntouched && canonical(tpp.application(FOREIGN_ID)) !== canonical(planted)) {
     violations.push(`'${FOREIGN_ID}', made by hand and never adopted, changed or disappeared: ${JSON.stringify(tpp.application(FOREIGN_ID))}`);
   }
   return violations;
@@ -222,4 +222,10 @@ function describeProps(event: TppOAuthApplicationEvent): string {
 
 function describeFault(fault: Fault): string {
   return `${fault.kind}${fault.status ? `(${fault.status} ${fault.errorType})` : ''}@${fault.operation}`;
+}
+
+/** JSON with sorted keys and without undefined fields: TPP's field order is not part of an application. */
+function canonical(application: StoredTppApplication | undefined): string {
+  return application === undefined ? 'missing' : JSON.stringify(Object.keys(application).sort()
+    .filter((key) => (application as any)[key] !== undefined).map((key) => [key, (application as any)[key]]));
 }

@@ -481,6 +481,14 @@ describe('chaos regressions (TPP has no client token and no tags)', () => {
     expect(harness.tpp.count('CreateApplication')).toBe(1);
   });
 
+  test('chaos seed 109: a create lost then refused, whose removal is refused once too, still leaves nothing', async () => {
+    harness.tpp.injectFault({ operation: 'DeleteApplication', kind: 'reject', status: 401, errorType: 'insufficient_rights' });
+    harness.tpp.injectFault({ operation: 'CreateApplication', kind: 'dropResponse' });
+    harness.tpp.injectFault({ operation: 'CreateApplication', kind: 'reject', status: 403, errorType: 'insufficient_scope' });
+    await failureReason(handler(tppEvent('Create', harness.props()), lambdaContext()));
+    expect(harness.tpp.applicationIds()).toEqual([]);
+  });
+
   test('an ID change delivered twice, the second delivery refused at its first read, removes what the first delivery made', async () => {
     const props = harness.props();
     await handler(tppEvent('Create', props), lambdaContext());

@@ -101,17 +101,24 @@ function alreadyExists(props: TppOAuthApplicationProperties): DeployError {
   );
 }
 
-/** Removes the application a failed create may have made; says in the log when it cannot tell. */
+/**
+ * Removes the application a failed create may have made; says in the log when it cannot tell.
+ * Tried twice on any error: a refusal here would leave an application nobody knows.
+ */
 async function removeWhatCreateMade(props: TppOAuthApplicationProperties, deps: Dependencies): Promise<void> {
   const tpp = (deps.cleanupTppFor ?? deps.tppFor)(props);
-  try {
-    if (!(await findApplication(tpp, props, deps))) {
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      if (!(await findApplication(tpp, props, deps))) {
+        return;
+      }
+      deps.log(`the failed CreateApplication had made '${props.ApplicationId}': removing it`);
+      await tpp.deleteApplication(props.ApplicationId);
       return;
+    } catch (error) {
+      deps.log(`could not confirm that the failed create left no application '${props.ApplicationId}'${attempt === 1 ? ' (trying once more)' : ''}: ` +
+        errorMessage(error));
     }
-    deps.log(`the failed CreateApplication had made '${props.ApplicationId}': removing it`);
-    await tpp.deleteApplication(props.ApplicationId);
-  } catch (error) {
-    deps.log(`could not confirm that the failed create left no application '${props.ApplicationId}': ${errorMessage(error)}`);
   }
 }
 
