@@ -44,7 +44,7 @@ export async function runSeed(seed: number, options: ChaosOptions = {}): Promise
   const foreign = plantForeign(world, shape);
   for (const planted of foreign.planted) {
     transcript.push(`before the stack: ${planted.app}/${planted.authType} ${planted.tenant.tenantIdentifier} ${planted.status} ` +
-      `${planted.tags.length > 0 ? 'owned by another stack' : 'made in the console'} (${planted.appAuthorizationArn.slice(-36, -28)})`);
+      `${planted.tags.some((tag) => tag.key === OWNER_STACK_TAG) ? 'owned by another stack' : 'made in the console'} (${planted.appAuthorizationArn.slice(-36, -28)})`);
   }
   let planRandom = master.derive();
   const model = new CloudFormationModel({

@@ -1,7 +1,7 @@
 // The properties every seed must keep. Each check returns the violations it found, as sentences.
 import { Believed, CompletedDelete, shortId } from './cloudformation';
 import { DeliveryRecord } from './world';
-import { AppAuthorizationProperties } from '../../src/app-authorization/properties';
+import { AppAuthorizationProperties, OWNER_STACK_TAG } from '../../src/app-authorization/properties';
 import type { StoredAppAuthorization } from '../emulators/appfabric-emulator';
 
 /** AppFabric allows one authorization per (app, tenant) in a bundle. */
@@ -100,7 +100,8 @@ export function nothingForeignChanged(actual: StoredAppAuthorization[], planted:
   for (const before of planted) {
     if (everBelieved.has(before.appAuthorizationArn)) continue; // adopted: the stack owned it from then on
     const now = actual.find((a) => a.appAuthorizationArn === before.appAuthorizationArn);
-    const what = `${before.tags.length > 0 ? "another stack's" : 'the console-made'} ${shortId(before.appAuthorizationArn)} (${before.app}/${before.tenant.tenantIdentifier})`;
+    const owned = before.tags.some((tag) => tag.key === OWNER_STACK_TAG);
+    const what = `${owned ? "another stack's" : 'the console-made'} ${shortId(before.appAuthorizationArn)} (${before.app}/${before.tenant.tenantIdentifier})`;
     if (!now) {
       violations.push(`${what} was deleted, though the stack never owned it`);
       continue;
@@ -110,7 +111,7 @@ export function nothingForeignChanged(actual: StoredAppAuthorization[], planted:
     };
     compare('tenant', now.tenant, before.tenant);
     compare('tags', [...now.tags].sort(byKey), [...before.tags].sort(byKey));
-    if (before.tags.length > 0) {
+    if (owned) {
       if (!sameCredential(now.credential, before.credential)) violations.push(`${what} changed its credential`);
       compare('status', now.status, before.status);
     }

@@ -162,6 +162,27 @@ describe('widened generator, seed 19: a replacement delivered twice, the second 
   });
 });
 
+describe('widened generator, seed 455: the cleanup\'s ListAppAuthorizations answer held past the Lambda time', () => {
+  test('a short attempt gives up on it and asks again, and what the earlier delivery made is removed', async () => {
+    harness = await HandlerHarness.start();
+    const slack = harness.props();
+    const { PhysicalResourceId: original } = await handler(cfnEvent('Create', slack), lambdaContext());
+    const toZoom = cfnEvent('Update', { ...slack, App: 'ZOOM' }, { oldProps: slack, physicalResourceId: original });
+    const first = await handler(toZoom, lambdaContext());
+    const link = await ChaosLink.start(harness.appfabric.endpoint);
+    process.env.AWS_ENDPOINT_URL_APPFABRIC = link.endpoint;
+    try {
+      harness.appfabric.injectFault({ operation: 'GetAppAuthorization', kind: 'reject', status: 400, errorType: 'ValidationException' });
+      link.holdResponses({ operation: 'ListAppAuthorizations', holdMs: SHORT_LAMBDA_MS + 4_000, times: 1 });
+      await failureReason(handler(toZoom, lambdaContext(SHORT_LAMBDA_MS + 3_000)));
+      expect(authorizations().map((a) => a.arn)).toEqual([original]);
+      expect(harness.logs.join('\n')).toContain(`the failed Update had made ${first.PhysicalResourceId}: removing it`);
+    } finally {
+      await link.close();
+    }
+  });
+});
+
 describe('seed 18: an in-place apiKey update delivered twice', () => {
   test('connects on the second delivery even though the first one already made the change', async () => {
     harness = await HandlerHarness.start();

@@ -500,6 +500,25 @@ describe('chaos regressions (TPP has no client token and no tags)', () => {
     expect(harness.logs.join('\n')).toContain("an earlier delivery of this event had made 'cert-bot-2': removing it");
   });
 
+  test('chaos seed 416: a create lost, then "already exists", then the read refused, removes what the lost attempt made', async () => {
+    harness.tpp.injectFault({ operation: 'CreateApplication', kind: 'dropResponse' });
+    harness.tpp.injectFault({ operation: 'GetApplication', kind: 'delay', delayMs: 1 });
+    harness.tpp.injectFault({ operation: 'GetApplication', kind: 'reject', status: 403, errorType: 'insufficient_scope' });
+    await failureReason(handler(tppEvent('Create', harness.props()), lambdaContext()));
+    expect(harness.tpp.applicationIds()).toEqual([]);
+  });
+
+  test('chaos seed 661: an ID change delivered twice, the second refused at its read and at the first removal, still removes it', async () => {
+    const props = harness.props();
+    await handler(tppEvent('Create', props), lambdaContext());
+    const toNewId = tppEvent('Update', { ...props, ApplicationId: 'cert-bot-2' }, { oldProps: props, physicalResourceId: 'cert-bot' });
+    await handler(toNewId, lambdaContext());
+    harness.tpp.injectFault({ operation: 'GetApplication', kind: 'reject', status: 401, errorType: 'insufficient_rights' });
+    harness.tpp.injectFault({ operation: 'DeleteApplication', kind: 'reject', status: 401, errorType: 'insufficient_rights' });
+    await failureReason(handler(toNewId, lambdaContext()));
+    expect(harness.tpp.applicationIds()).toEqual(['cert-bot']);
+  });
+
   test('a failed adoption whose update took effect but was then refused sends the application back as it was', async () => {
     harness.tpp.putApplication({ ID: 'legacy-bot', Name: 'Made by hand', Vendor: 'Someone', Scope: 'certificate', MaximumScope: 'certificate' });
     const before = harness.tpp.application('legacy-bot');

@@ -6,7 +6,8 @@ import { SecretReader } from '../../internal/secrets';
 
 export const handler = customResourceHandler((event: AppAuthorizationEvent, { deadline, cleanupDeadline }) => onEvent(event, {
   appfabric: new AppFabricClient({ deadline: () => deadline, log }),
-  cleanup: new AppFabricClient({ deadline: () => cleanupDeadline, log }),
+  // Short attempts: one answer held past the Lambda's time must not take the whole cleanup with it.
+  cleanup: new AppFabricClient({ deadline: () => cleanupDeadline, log, attemptTimeoutMs: 3_000 }),
   secrets: new SecretReader({ deadline: () => deadline, log }),
   log,
   deadline,

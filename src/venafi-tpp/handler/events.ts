@@ -72,7 +72,15 @@ async function ensure(props: TppOAuthApplicationProperties, deps: Dependencies, 
     if (error instanceof TppError && error.isApplicationFailure) {
       // TPP refused the create. If it exists now, an attempt whose answer was lost made it (then
       // it is this resource's), or someone else did since the read above (then only with the opt-in).
-      const afterwards = await findApplication(tpp, props, deps);
+      let afterwards: TppApplication | undefined;
+      try {
+        afterwards = await findApplication(tpp, props, deps);
+      } catch (readError) {
+        if (mayHaveMadeApplication(error)) {
+          await removeWhatCreateMade(props, deps);
+        }
+        throw readError;
+      }
       if (!afterwards) {
         throw describeFailure(error, props);
       }
@@ -103,23 +111,15 @@ function alreadyExists(props: TppOAuthApplicationProperties): DeployError {
 
 /**
  * Removes the application a failed create may have made; says in the log when it cannot tell.
- * Tried twice on any error: a refusal here would leave an application nobody knows.
  */
 async function removeWhatCreateMade(props: TppOAuthApplicationProperties, deps: Dependencies): Promise<void> {
   const tpp = (deps.cleanupTppFor ?? deps.tppFor)(props);
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    try {
-      if (!(await findApplication(tpp, props, deps))) {
-        return;
-      }
+  await twice(`could not confirm that the failed create left no application '${props.ApplicationId}'`, deps, async () => {
+    if (await findApplication(tpp, props, deps)) {
       deps.log(`the failed CreateApplication had made '${props.ApplicationId}': removing it`);
       await tpp.deleteApplication(props.ApplicationId);
-      return;
-    } catch (error) {
-      deps.log(`could not confirm that the failed create left no application '${props.ApplicationId}'${attempt === 1 ? ' (trying once more)' : ''}: ` +
-        errorMessage(error));
     }
-  }
+  });
 }
 
 /**
@@ -162,14 +162,26 @@ async function removeWhatEarlierCreateMade(props: TppOAuthApplicationProperties,
   }
   // Within the event's own time: when the read failed for lack of it, this one would too.
   const tpp = deps.tppFor(props);
-  try {
+  await twice(`could not confirm that the failed event left no application '${props.ApplicationId}'`, deps, async () => {
     const found = await findApplication(tpp, props, deps);
     if (found && isWhatCreateMakes(found, props)) {
       deps.log(`an earlier delivery of this event had made '${props.ApplicationId}': removing it`);
       await tpp.deleteApplication(props.ApplicationId);
     }
-  } catch (error) {
-    deps.log(`could not confirm that the failed event left no application '${props.ApplicationId}': ${errorMessage(error)}`);
+  });
+}
+
+/**
+ * Runs a cleanup, and once more on any error: a refusal there (a role still propagating) would
+ * leave an application nobody knows, and each step is safe to repeat. Logs what it could not do.
+ */
+async function twice(problem: string, deps: Dependencies, cleanup: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      return await cleanup();
+    } catch (error) {
+      deps.log(`${problem}${attempt === 1 ? ' (trying once more)' : ''}: ${errorMessage(error)}`);
+    }
   }
 }
 
