@@ -13,7 +13,11 @@ import { TppOAuthApplicationProperties } from '../../src/venafi-tpp/properties';
 import type { Fault } from '../emulators/http-emulator';
 import type { SecretsManagerEmulator } from '../emulators/secrets-manager-emulator';
 import { StoredTppApplication, TppEmulator } from '../emulators/tpp-emulator';
+import { asCloudFormation, lambdaContext } from '../support/cloudformation';
 import { TestPki, makeTestPki } from '../support/test-pki';
+
+/** An event as CloudFormation sends it (deliver() sets its ResponseURL). */
+type TppEvent = TppOAuthApplicationEvent;
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:111122223333:stack/ChaosTpp/00000000-0000-4000-8000-000000000000';
 const LOGICAL_ID = 'CertBotApplication';
@@ -65,7 +69,7 @@ export async function runTppLifecycle(random: Random, secrets: SecretsManagerEmu
   });
 
   type Outcome = { ok: boolean; physicalId?: string; reason?: string };
-  const deliver = async (event: TppOAuthApplicationEvent, what: string, faults: boolean): Promise<Outcome> => {
+  const deliver = async (event: TppEvent, what: string, faults: boolean): Promise<Outcome> => {
     state.events++;
     // TPP has neither client tokens nor tags: after a redelivered adoption the handler cannot tell
     // what an earlier delivery adopted from what it made, so redeliveries are drawn without the opt-in.
@@ -87,12 +91,13 @@ export async function runTppLifecycle(random: Random, secrets: SecretsManagerEmu
     }
     return outcome;
   };
-  const event = (type: 'Create' | 'Update' | 'Delete', props: TppOAuthApplicationProperties, old?: Believed): TppOAuthApplicationEvent => ({
+  const event = (type: 'Create' | 'Update' | 'Delete', props: TppOAuthApplicationProperties, old?: Believed): TppEvent => ({
     RequestType: type,
     RequestId: `tpp-${state.events}-${random.int(0, 1e9)}`,
     StackId: STACK_ID,
     LogicalResourceId: LOGICAL_ID,
     ResourceType: 'Custom::VenafiTppOAuthApplication',
+    ResponseURL: '',
     PhysicalResourceId: old?.physicalId,
     ResourceProperties: props,
     OldResourceProperties: old?.props,
@@ -195,10 +200,10 @@ function pickStatus(refusal: { status: number; errorType: string }): { status: n
   return { status: refusal.status, errorType: refusal.errorType };
 }
 
-async function invoke(event: TppOAuthApplicationEvent): Promise<{ ok: boolean; physicalId?: string; reason?: string }> {
-  const end = Date.now() + 300_000;
+/** One delivery as CloudFormation makes it: the answer read from the ResponseURL. */
+async function invoke(event: TppEvent): Promise<{ ok: boolean; physicalId?: string; reason?: string }> {
   try {
-    const response = await handler(event, { getRemainingTimeInMillis: () => end - Date.now() });
+    const response = await asCloudFormation<TppEvent>(handler)(event, lambdaContext());
     return { ok: true, physicalId: response.PhysicalResourceId };
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
@@ -215,7 +220,7 @@ async function captured<T>(lines: string[], action: () => Promise<T>): Promise<T
   }
 }
 
-function describeProps(event: TppOAuthApplicationEvent): string {
+function describeProps(event: TppEvent): string {
   const p = event.ResourceProperties;
   return `[${p.ApplicationId} '${p.Name}'${p.AdoptExisting ? ' adoptExisting' : ''}${event.PhysicalResourceId ? ` physical=${event.PhysicalResourceId}` : ''}]`;
 }
