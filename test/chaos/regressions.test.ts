@@ -183,6 +183,18 @@ describe('widened generator, seed 455: the cleanup\'s ListAppAuthorizations answ
   });
 });
 
+describe('widened generator, seed 688: a redelivered Create whose secret read outlasts the Lambda time', () => {
+  test('reads the secret again within the cleanup\'s time and removes what the earlier delivery made', async () => {
+    harness = await HandlerHarness.start();
+    const create = cfnEvent('Create', harness.props());
+    await handler(create, lambdaContext());
+    expect(authorizations()).toHaveLength(1);
+    harness.secrets.injectFault({ operation: 'GetSecretValue', kind: 'delay', delayMs: SHORT_LAMBDA_MS + 4_000 });
+    expect(await failureReason(handler(create, lambdaContext(SHORT_LAMBDA_MS)))).toMatch(/^Secrets Manager did not return secret/);
+    expect(authorizations()).toEqual([]);
+  });
+});
+
 describe('seed 18: an in-place apiKey update delivered twice', () => {
   test('connects on the second delivery even though the first one already made the change', async () => {
     harness = await HandlerHarness.start();

@@ -9,6 +9,7 @@ export const handler = customResourceHandler((event: AppAuthorizationEvent, { de
   // Short attempts: one answer held past the Lambda's time must not take the whole cleanup with it.
   cleanup: new AppFabricClient({ deadline: () => cleanupDeadline, log, attemptTimeoutMs: 3_000 }),
   secrets: new SecretReader({ deadline: () => deadline, log }),
+  cleanupSecrets: new SecretReader({ deadline: () => cleanupDeadline, log }),
   log,
   deadline,
   cleanupDeadline,

@@ -27,6 +27,11 @@ export interface Dependencies {
   readonly cleanupDeadline?: number;
   /** The AppFabric client for that cleanup, bound by `cleanupDeadline`. @default appfabric */
   readonly cleanup?: AppFabricApi;
+  /**
+   * The secret reader for that cleanup, bound by `cleanupDeadline` (it reads the credential again to
+   * present the same CreateAppAuthorization request). @default secrets
+   */
+  readonly cleanupSecrets?: SecretReader;
 }
 
 export type AppAuthorizationEvent = CustomResourceEvent<AppAuthorizationProperties>;
@@ -485,7 +490,7 @@ async function removeWhatTokenMade(event: AppAuthorizationEvent, props: AppAutho
 
 /** The dependencies for removing what a failing event made: the cleanup client and deadline. */
 function cleanupDeps(deps: Dependencies): Dependencies {
-  return { ...deps, appfabric: deps.cleanup ?? deps.appfabric, deadline: deps.cleanupDeadline ?? deps.deadline };
+  return { ...deps, appfabric: deps.cleanup ?? deps.appfabric, secrets: deps.cleanupSecrets ?? deps.secrets, deadline: deps.cleanupDeadline ?? deps.deadline };
 }
 
 function describeCreateFailure(error: unknown, props: AppAuthorizationProperties): Error {
