@@ -490,7 +490,12 @@ async function removeWhatTokenMade(event: AppAuthorizationEvent, props: AppAutho
 
 /** The dependencies for removing what a failing event made: the cleanup client and deadline. */
 function cleanupDeps(deps: Dependencies): Dependencies {
-  return { ...deps, appfabric: deps.cleanup ?? deps.appfabric, secrets: deps.cleanupSecrets ?? deps.secrets, deadline: deps.cleanupDeadline ?? deps.deadline };
+  return {
+    ...deps,
+    appfabric: deps.cleanup ?? deps.appfabric,
+    secrets: deps.cleanupSecrets ?? deps.secrets,
+    deadline: deps.cleanupDeadline ?? deps.deadline,
+  };
 }
 
 function describeCreateFailure(error: unknown, props: AppAuthorizationProperties): Error {

@@ -1,9 +1,9 @@
 // The pure decisions of the TppOAuthApplication handler: what a CloudFormation event asks of TPP.
 // No I/O here, so each rule is unit-testable on its own.
-import { NetworkError } from '../../internal/http';
-import { RetryDeadlineError, someAttemptOutcomeUnknown } from '../../internal/retry';
 import { TppError } from './tpp-client';
 import type { CreateApplicationInput, TppApplication } from './tpp-client';
+import { NetworkError } from '../../internal/http';
+import { RetryDeadlineError, someAttemptOutcomeUnknown } from '../../internal/retry';
 import type { TppOAuthApplicationProperties } from '../properties';
 import { normalizeScope } from '../scope';
 
