@@ -1,4 +1,3 @@
-import { createHash, createHmac, Hash, Hmac } from 'node:crypto';
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
@@ -10,33 +9,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AppFabricAuthType, AppFabricEmulator, AppFabricEmulatorOptions, StoredAppAuthorization } from './appfabric-emulator';
 import { SecretsManagerEmulator } from './secrets-manager-emulator';
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-function bytes(data: SourceData): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-}
-
-/**
- * SHA-256 for @smithy/signature-v4, on node:crypto (`@aws-crypto/sha256-js` is in package.json but
- * not installed here). The signer constructs it with a secret for HMAC and without one for hashing.
- */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-
-  public update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-
-  public async digest(): Promise<Uint8Array> {
-    return this.hash.digest();
-  }
-}
+import { Sha256 } from '../support/reference-signer';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 const UUID = /^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$/;

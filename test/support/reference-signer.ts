@@ -16,8 +16,8 @@ function bytes(data: SourceData): string | Uint8Array {
   return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
 }
 
-/** SHA-256 on node:crypto for the signer (it constructs one with a key for HMAC). */
-class Sha256 {
+/** SHA-256 on node:crypto for @smithy/signature-v4 (it constructs one with a key for HMAC). */
+export class Sha256 {
   private readonly hash: Hash | Hmac;
   constructor(secret?: SourceData) {
     this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
