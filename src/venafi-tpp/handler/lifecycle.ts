@@ -31,8 +31,8 @@ export function physicalIdFor(props: TppOAuthApplicationProperties): string {
 }
 
 /**
- * Whether a Delete's physical id names this resource's application. The Provider framework's
- * marker for a failed Create (or anything else) does not, and has nothing to remove.
+ * Whether a Delete's physical id names this resource's application. The runtime's marker for a
+ * failed Create (or anything else) does not, and has nothing to remove.
  */
 export function isOwnPhysicalId(physicalResourceId: string | undefined, props: TppOAuthApplicationProperties): boolean {
   return !!physicalResourceId && physicalResourceId === physicalIdFor(props);
