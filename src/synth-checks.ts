@@ -97,7 +97,7 @@ export const TAG_LIMITS = { count: 50, keyLength: 128, valueLength: 256 };
  * Checks a resource's tags as they will be deployed: run as a construct validation, so tags added
  * with `Tags.of(scope).add()` (an aspect) are counted too. Values are not quoted.
  */
-export function validateTagsAtSynth(scope: IConstruct, tags: TagManager): void {
+export function validateTagsAtSynth(scope: IConstruct, tags: TagManager, libraryTags: readonly string[] = []): void {
   scope.node.addValidation({
     validate: () => {
       const errors: string[] = [];
@@ -105,8 +105,11 @@ export function validateTagsAtSynth(scope: IConstruct, tags: TagManager): void {
       const keys = Object.keys(values);
       const fix = 'Tags come from the tags property and from Tags.of(...).add() on this construct or its scopes; ' +
         'exclude this resource type there with { excludeResourceTypes: [...] } if the tag is meant for other resources.';
-      if (keys.length > TAG_LIMITS.count) {
-        errors.push(`tags: ${keys.length} tags after Tags.of() aspects; AppFabric accepts at most ${TAG_LIMITS.count} per resource. ${fix}`);
+      // The handler adds `libraryTags` of its own at deploy time: they count towards AppFabric's limit.
+      const room = TAG_LIMITS.count - libraryTags.length;
+      if (keys.length > room) {
+        const own = libraryTags.length > 0 ? ` besides the ${libraryTags.length} the library adds (${libraryTags.join(', ')})` : '';
+        errors.push(`tags: ${keys.length} tags after Tags.of() aspects; AppFabric accepts at most ${room} per resource${own}. ${fix}`);
       }
       for (const key of keys) {
         if (Token.isUnresolved(key)) {

@@ -459,6 +459,14 @@ const CASES: BadInput[] = [
   },
   {
     layer: 'synth',
+    name: '48 tags on an authorization (the library adds 3 of its own)',
+    property: 'tags',
+    value: '48 tags',
+    fix: 'excludeResourceTypes',
+    message: slackWith(() => ({ tags: Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`team-${i}`, 'x'])) })),
+  },
+  {
+    layer: 'synth',
     name: 'tag key of 300 characters',
     property: 'tags',
     value: '300 characters',

@@ -4,7 +4,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import {
-  AppAuthorizationProperties, APP_AUTHORIZATION_RESOURCE_TYPE, AUTH_URL_OUTPUT_SUFFIX, DEFAULT_CREDENTIAL_FIELDS, RotationEvent,
+  AppAuthorizationProperties, APP_AUTHORIZATION_RESOURCE_TYPE, AUTH_URL_OUTPUT_SUFFIX, CREDENTIAL_VERSION_TAG, DEFAULT_CREDENTIAL_FIELDS,
+  OWNER_LOGICAL_ID_TAG, OWNER_STACK_TAG, RotationEvent,
 } from './properties';
 import { AppAuthorizationProvider } from './provider';
 import { IAppBundle } from '../app-bundle';
@@ -238,7 +239,7 @@ export class AppAuthorization extends AppAuthorizationBase {
     this.tenantIdentifier = props.tenant.tenantIdentifier;
     this.authType = props.app.authType;
     this.tags = new TagManager(TagType.KEY_VALUE, 'Custom::AppFabricAppAuthorization', props.tags);
-    validateTagsAtSynth(this, this.tags);
+    validateTagsAtSynth(this, this.tags, [OWNER_STACK_TAG, OWNER_LOGICAL_ID_TAG, CREDENTIAL_VERSION_TAG]);
 
     const provider = AppAuthorizationProvider.of(this);
     acknowledgeLibraryFunctions(provider);
